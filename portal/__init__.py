@@ -1,0 +1,93 @@
+"""The Kanta customer portal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal.config import check_config, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(load_config(config))
+    check_config(app.config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+    from jinja2 import ChoiceLoader, PackageLoader
+
+    from portal import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from portal.access import enforce_access
+    from portal.auth.oidc import register_oidc
+    from portal.auth.sessions import DatabaseSessionInterface
+    from portal.auth.services import load_signed_in
+    from portal.extensions import babel, csrf, db, mail, migrate
+    from portal.i18n import select_locale
+    from portal.security import install_log_scrubbing, register_security
+
+    install_log_scrubbing()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    mail.init_app(app)
+    register_oidc(app)
+    app.session_interface = DatabaseSessionInterface()
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PackageLoader("govuk_frontend_jinja"),
+            PackageLoader("govuk_frontend_wtf"),
+        ]
+    )
+    WTFormsHelpers(app)
+    register_security(app)
+    app.before_request(load_signed_in)
+    app.before_request(enforce_access)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.auth.views import bp as auth_bp
+    from portal.i18n import bp as i18n_bp
+    from portal.organisations.views import bp as organisations_bp
+    from portal.pages import bp as pages_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(i18n_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organisations_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from portal.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from portal.registry.commands import registry_cli
+
+    app.cli.add_command(registry_cli)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from portal.templating import register
+
+    register(app)

@@ -1,0 +1,51 @@
+"""Languages: Finnish, Swedish and English. The user's choice is remembered in a cookie (a year);
+until they choose, the browser's preference decides."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, request
+from flask_babel import get_locale
+
+from portal.access import Access, access
+
+LANG_COOKIE = "portal_lang"
+LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """Only a path on this site: never an absolute or scheme-relative URL (no open redirect)."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+@bp.post("/language")
+@access(Access.PUBLIC)
+def choose_language():
+    lang = request.form.get("lang", "")
+    response = redirect(safe_next(request.form.get("next")), code=303)
+    if lang in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return response

@@ -1,0 +1,6 @@
+"""Every domain's models, imported in one place so that Alembic and the app see the whole schema."""
+
+from portal.audit.models import AuditEvent
+from portal.auth.models import Person, WebSession
+
+__all__ = ["AuditEvent", "Person", "WebSession"]

@@ -1,0 +1,3 @@
+import click
+from flask.cli import AppGroup
+registry_cli = AppGroup("registry")
