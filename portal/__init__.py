@@ -68,11 +68,13 @@ def register_blueprints(app: Flask) -> None:
     from portal.i18n import bp as i18n_bp
     from portal.organisations.views import bp as organisations_bp
     from portal.pages import bp as pages_bp
+    from portal.staff.views import bp as staff_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organisations_bp)
+    app.register_blueprint(staff_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

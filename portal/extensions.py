@@ -1,6 +1,5 @@
 """Extension objects, created once and bound to the app in ``create_app``."""
 
-from authlib.integrations.flask_client import OAuth
 from flask_babel import Babel
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -28,4 +27,3 @@ migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
 mail = Mail()
-oauth = OAuth()

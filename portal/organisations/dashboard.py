@@ -1,0 +1,59 @@
+"""What the dashboard shows of the acting organisation, read from the local register mirror."""
+
+from __future__ import annotations
+
+from flask import g
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+
+from portal.extensions import db
+from portal.i18n import current_language
+from portal.registry.models import RegisterUnit
+from portal.registry.services import municipality_name
+
+SECTORS = {
+    "1": _l("Public"),
+    "2": _l("Private"),
+    "3": _l("Private, self-notified unit"),
+}
+REGISTERS = {
+    "sote": _l("Social and health care organisation register"),
+    "practitioners": _l("Register of independent practitioners"),
+    "pharmacies": _l("Pharmacy register"),
+}
+
+
+def acting_unit() -> RegisterUnit | None:
+    """The acting organisation's top unit. Always reached through the session's acting context."""
+    return db.session.get(RegisterUnit, g.acting["oid"])
+
+
+def _yes_no(value: bool | None) -> str:
+    return str(_l("Yes") if value else _l("No"))
+
+
+def organisation_rows(unit: RegisterUnit) -> list[tuple[str, str]]:
+    address = ", ".join(
+        part for part in (unit.street_address, " ".join(filter(None, (unit.post_number, unit.post_office)))) if part
+    )
+    municipality = ""
+    if unit.municipality_code:
+        name = municipality_name(unit.municipality_code, current_language()) or unit.municipality_name or ""
+        municipality = f"{name} ({unit.municipality_code})" if name else unit.municipality_code
+    validity = ""
+    if unit.begin_date:
+        validity = format_date(unit.begin_date)
+        validity += " – " + (format_date(unit.expiration_date) if unit.expiration_date else "")
+    rows = [
+        (_l("Name"), unit.long_name),
+        (_l("Business ID"), unit.business_id or ""),
+        (_l("Organisation identifier (OID)"), unit.oid),
+        (_l("Address"), address),
+        (_l("Municipality"), municipality),
+        (_l("Sector"), str(SECTORS.get(unit.sector or "", unit.sector or ""))),
+        (_l("Health care operating unit"), _yes_no(unit.health_unit)),
+        (_l("Social care operating unit"), _yes_no(unit.social_unit)),
+        (_l("Register"), str(REGISTERS.get(unit.register, unit.register))),
+        (_l("Valid"), validity),
+    ]
+    return [(str(label), value) for label, value in rows]
