@@ -312,10 +312,12 @@ def _segment(value: str) -> str:
 
 
 def _redact(text: str, values: tuple[str, ...]) -> str:
+    """Text from the service made fit for a log line: the given values out, and any henkilötunnus
+    masked, percent-encoded or not."""
     for value in values:
         if value:
             text = text.replace(value, "[redacted]")
-    return scrub_hetu(" ".join(text.split()))
+    return scrub_hetu(unquote(" ".join(text.split())))
 
 
 def _organization(item: Any) -> OrganizationRoles:
