@@ -168,7 +168,10 @@ class SmtpStandin:
             path = self.maildir / f"{received_at:%Y%m%dT%H%M%S%f}-{next(self._sequence):05d}.eml"
             path.write_bytes(raw)
         stored = ReceivedMessage(
-            message=BytesParser(_class=EmailMessage, policy=policy.default).parsebytes(raw),
+            # SMTP carries CRLF line ends; the parsed message has Python's own, as a read .eml would.
+            message=BytesParser(_class=EmailMessage, policy=policy.default).parsebytes(
+                raw.replace(b"\r\n", b"\n")
+            ),
             mail_from=envelope.mail_from or "",
             rcpt_tos=tuple(envelope.rcpt_tos),
             received_at=received_at,
