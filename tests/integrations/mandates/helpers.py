@@ -15,7 +15,9 @@ from portal.integrations.mandates.client import MandatesClient, MandatesSession
 CLIENT_ID = "kanta-portal-test"
 CLIENT_SECRET = "test-mandates-secret"
 API_KEY = "test-mandates-hmac-key"
-REDIRECT_URI = "http://127.0.0.1:9/organisations/callback"
+REDIRECT_URI = (
+    "http://127.0.0.1:5999/organisations/callback"  # never reached: redirects are read, not followed
+)
 ALLOWED_ROLES = tuple(DEFAULT_ALLOWED_ROLES.split(","))
 
 HETU_CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
