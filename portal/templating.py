@@ -1,1 +1,222 @@
-def register(app): pass
+"""Template helpers: what every page may read (language, who is signed in, which blueprints exist),
+date filters, and the bridge that renders WTForms fields through govuk-frontend-wtf with our
+translated texts in place of the components' built-in English."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, current_app, g, get_flashed_messages, request
+from flask_babel import format_date as babel_format_date
+from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
+from govuk_frontend_wtf.gov_form_base import GovFormBase
+from govuk_frontend_wtf.main import wtforms_errors
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovDateInput,
+    GovFileInput,
+    GovPasswordInput,
+)
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
+from wtforms import Field, Form
+
+from portal.i18n import LANGUAGE_NAMES, current_language
+
+FLASH_CATEGORIES = ("info", "success", "warning")
+
+ERROR_PREFIX = _l("Error")
+DATE_PART_LABELS = {"Day": _l("Day"), "Month": _l("Month"), "Year": _l("Year")}
+
+# The JavaScript of these components counts and announces in the browser; it reads its texts from
+# data-i18n attributes that the macros write from these parameters. "%{count}" is filled in there.
+CHARACTER_COUNT_TEXTS = {
+    "textareaDescriptionText": _l("You can enter up to %{count} characters"),
+    "charactersUnderLimitText": {
+        "one": _l("You have %{count} character remaining"),
+        "other": _l("You have %{count} characters remaining"),
+    },
+    "charactersAtLimitText": _l("You have 0 characters remaining"),
+    "charactersOverLimitText": {
+        "one": _l("You have %{count} character too many"),
+        "other": _l("You have %{count} characters too many"),
+    },
+    "wordsUnderLimitText": {
+        "one": _l("You have %{count} word remaining"),
+        "other": _l("You have %{count} words remaining"),
+    },
+    "wordsAtLimitText": _l("You have 0 words remaining"),
+    "wordsOverLimitText": {
+        "one": _l("You have %{count} word too many"),
+        "other": _l("You have %{count} words too many"),
+    },
+}
+FILE_UPLOAD_TEXTS = {
+    "chooseFilesButtonText": _l("Choose file"),
+    "dropInstructionText": _l("or drop file"),
+    "noFileChosenText": _l("No file chosen"),
+    "multipleFilesChosenText": {"one": _l("%{count} file chosen"), "other": _l("%{count} files chosen")},
+    "enteredDropZoneText": _l("Entered drop zone"),
+    "leftDropZoneText": _l("Left drop zone"),
+}
+PASSWORD_TEXTS = {
+    "showPasswordText": _l("Show"),
+    "hidePasswordText": _l("Hide"),
+    "showPasswordAriaLabelText": _l("Show password"),
+    "hidePasswordAriaLabelText": _l("Hide password"),
+    "passwordShownAnnouncementText": _l("Your password is visible"),
+    "passwordHiddenAnnouncementText": _l("Your password is hidden"),
+}
+
+
+def register(app: Flask) -> None:
+    serve_govuk_templates(app)
+    app.context_processor(template_context)
+    app.add_template_filter(format_date, "format_date")
+    app.add_template_filter(format_datetime, "format_datetime")
+    app.add_template_global(render_field, "render_field")
+    app.add_template_global(error_list, "error_list")
+    app.add_template_global(safe_csrf_token, "safe_csrf_token")
+    app.add_template_global(flashed_messages, "flashed_messages")
+
+
+def serve_govuk_templates(app: Flask) -> None:
+    """govuk-frontend-jinja's macros import one another, and govuk-frontend-wtf's widgets render, by
+    names that start with the package ("govuk_frontend_jinja/macros/attributes.html"); a
+    PackageLoader alone serves them without that prefix, so add a PrefixLoader that serves them with it."""
+    app.jinja_loader = ChoiceLoader(  # type: ignore[method-assign]
+        [
+            app.jinja_loader,
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+
+
+def template_context() -> dict[str, Any]:
+    return {
+        "current_language": current_language,
+        "languages": languages(),
+        "has_endpoint": has_endpoint,
+        "current_person_name": g.get("person_name"),
+        "acting": g.get("acting"),
+        "current_path": current_path(),
+    }
+
+
+def languages() -> dict[str, str]:
+    """Code → the language's name in that language, in the configured order."""
+    return {code: LANGUAGE_NAMES[code] for code in current_app.config["LANGUAGES"] if code in LANGUAGE_NAMES}
+
+
+def has_endpoint(name: str) -> bool:
+    """Whether a route exists, so that templates can link to blueprints that may not be registered yet."""
+    return name in current_app.view_functions
+
+
+def current_path() -> str:
+    """This page's path and query string, for the language switch to come back to."""
+    query = request.query_string.decode("latin-1")
+    return f"{request.path}?{query}" if query else request.path
+
+
+def safe_csrf_token() -> str | None:
+    """The CSRF token, or None when the session cannot be used (an error page while the database is
+    down): the page still renders, and a form posted from it is refused as expired."""
+    try:
+        return generate_csrf()
+    except Exception:  # the error page must render whatever broke the session
+        current_app.logger.warning("no CSRF token for this page: the session is unavailable")
+        return None
+
+
+def flashed_messages() -> list[tuple[str, str]]:
+    """Flashed (category, message) pairs; categories other than ours show as "info"."""
+    try:
+        messages = get_flashed_messages(with_categories=True)
+    except Exception:  # as above: an unusable session has no messages to show
+        return []
+    return [(category if category in FLASH_CATEGORIES else "info", message) for category, message in messages]
+
+
+def format_date(value: date | datetime | None, format: str = "medium") -> str:
+    """A date in the user's language (fi "22.11.2025", sv "22 nov. 2025"); empty for None."""
+    if value is None:
+        return ""
+    return babel_format_date(value, format)
+
+
+def format_datetime(value: datetime | None, format: str = "medium") -> str:
+    if value is None:
+        return ""
+    return babel_format_datetime(value, format)
+
+
+# WTForms fields through govuk-frontend-wtf ------------------------------------------------------
+
+
+def render_field(field: Field, params: Mapping[str, Any] | None = None) -> Markup:
+    """Render a WTForms field with its govuk-frontend-wtf widget, passing ``params`` to the GOV.UK
+    macro, and our translations for the texts the macro would otherwise give in English ("Error:",
+    "Day", "Show", ...). Fields without a GOV.UK widget (hidden fields) render as WTForms would."""
+    kwargs: dict[str, Any] = dict(getattr(field, "render_kw", None) or {})
+    widget = field.widget
+    if not isinstance(widget, GovFormBase):
+        return field(**kwargs)
+    if params:
+        kwargs["params"] = copy.deepcopy(dict(params))
+    # The widget sets errorMessage after merging our params, so the translation goes in where it
+    # renders: a copy of the widget whose render() adds it. The shared widget is left untouched.
+    translating = copy.copy(widget)
+    translating.render = _translating_render(widget, widget.render)  # type: ignore[method-assign]
+    return translating(field, **kwargs)
+
+
+def _translating_render(widget: GovFormBase, render: Callable[[dict], Markup]) -> Callable[[dict], Markup]:
+    def render_translated(params: dict[str, Any]) -> Markup:
+        return render(translate_params(widget, params))
+
+    return render_translated
+
+
+def translate_params(widget: GovFormBase, params: dict[str, Any]) -> dict[str, Any]:
+    if params.get("errorMessage"):
+        params["errorMessage"].setdefault("visuallyHiddenText", ERROR_PREFIX)
+    defaults: Mapping[str, Any] = {}
+    if isinstance(widget, GovCharacterCount):
+        defaults = CHARACTER_COUNT_TEXTS
+    elif isinstance(widget, GovFileInput):
+        defaults = FILE_UPLOAD_TEXTS
+    elif isinstance(widget, GovPasswordInput):
+        defaults = PASSWORD_TEXTS
+    elif isinstance(widget, GovDateInput):
+        for item in params.get("items") or ():
+            label = item.get("label")
+            if isinstance(label, str) and label in DATE_PART_LABELS:
+                item["label"] = DATE_PART_LABELS[label]
+    for key, value in defaults.items():
+        params.setdefault(key, value)
+    return params
+
+
+def error_list(form: Form, extra: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The error summary's entries: one per field error, linked to the field's first input; then
+    ``extra`` (errors that belong to no field, each ``{"text": ..., "href": ...}``)."""
+    items = list(wtforms_errors(form)["errorList"]) if form is not None else []
+    date_ids = {
+        f"#{field.id}": f"#{field.name}-day"
+        for field in (form or ())
+        if isinstance(field.widget, GovDateInput)
+    }
+    for item in items:
+        item["href"] = date_ids.get(item.get("href"), item.get("href"))
+    return items + list(extra or ())

@@ -1,0 +1,133 @@
+"""Error pages: generic, in the user's language, without details of the cause, and still there when
+the database is down."""
+
+from __future__ import annotations
+
+import pytest
+import tinyhtml5
+from flask import Flask, abort
+from flask_babel import force_locale, gettext
+
+from portal.access import Access, access
+from portal.errors import PAGES
+from tests.conftest import make_app
+
+SECRET = "internal detail 5f3a"
+
+
+def parse(html: str):
+    return tinyhtml5.parse(html, namespace_html_elements=False)
+
+
+def heading(response) -> str:
+    return " ".join(" ".join(parse(response.get_data(as_text=True)).find(".//h1").itertext()).split())
+
+
+def in_language(lang: str, message) -> str:
+    with force_locale(lang):
+        return gettext(str(message._args[0]) if hasattr(message, "_args") else str(message))
+
+
+def add_failing_routes(app: Flask) -> None:
+    @access(Access.PUBLIC)
+    def fail(code: int):
+        abort(code)
+
+    @access(Access.PUBLIC)
+    def crash():
+        raise RuntimeError(SECRET)
+
+    app.add_url_rule("/test-only/abort/<int:code>", "test_abort", fail)
+    app.add_url_rule("/test-only/crash", "test_crash", crash)
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_not_found_page_is_generic_and_in_the_chosen_language(client, lang):
+    client.set_cookie("portal_lang", lang)
+    response = client.get("/no-such-page")
+    page = parse(response.get_data(as_text=True))
+
+    assert response.status_code == 404
+    assert page.get("lang") == lang
+    assert heading(response) == in_language(lang, PAGES[404].title)
+    assert page.find(".//main//a[@href='/']") is not None
+    assert page.find(".//nav[@class='govuk-language-navigation']") is not None
+
+
+def test_method_not_allowed_page_keeps_the_allow_header(client):
+    response = client.post("/accessibility")
+
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert heading(response) == str(PAGES[405].title)
+    assert response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_expired_form_says_so_in_the_users_language(client, app_config):
+    client.set_cookie("portal_lang", "sv")
+    response = client.post("/language", data={"lang": "fi", "next": "/"})
+
+    assert response.status_code == 400
+    assert parse(response.get_data(as_text=True)).get("lang") == "sv"
+    assert heading(response) == in_language("sv", PAGES["csrf"].title)
+    assert "CSRF" not in response.get_data(as_text=True)
+    assert "portal_lang=fi" not in response.headers.get("Set-Cookie", "")
+
+
+@pytest.mark.parametrize("code", [400, 401, 403, 404, 405, 413, 429])
+def test_each_client_error_has_its_page(app, client, code):
+    add_failing_routes(app)
+    response = client.get(f"/test-only/abort/{code}")
+
+    assert response.status_code == code
+    assert heading(response) == str(PAGES[code].title)
+
+
+def test_other_errors_fall_back_to_the_generic_pages(app, client):
+    add_failing_routes(app)
+
+    assert heading(client.get("/test-only/abort/410")) == str(PAGES[400].title)
+    response = client.get("/test-only/abort/503")
+    assert response.status_code == 503
+    assert heading(response) == str(PAGES[500].title)
+
+
+@pytest.mark.parametrize("app_config", [{"PROPAGATE_EXCEPTIONS": False}])
+def test_server_error_page_shows_nothing_of_the_cause(app, client, app_config):
+    add_failing_routes(app)
+    response = client.get("/test-only/crash")
+    html = response.get_data(as_text=True)
+
+    assert response.status_code == 500
+    assert heading(response) == str(PAGES[500].title)
+    assert SECRET not in html
+    assert "Traceback" not in html and "RuntimeError" not in html
+
+
+def test_error_pages_render_while_the_database_is_down(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'missing' / 'portal.db'}", PROPAGATE_EXCEPTIONS=False)
+    client = app.test_client()
+    client.set_cookie("portal_lang", "en")
+    # A session cookie makes the request read the database before anything else, and fail.
+    client.set_cookie("portal_session", "a-session-token-of-some-length")
+
+    response = client.get("/")
+    page = parse(response.get_data(as_text=True))
+
+    assert response.status_code == 500
+    assert page.get("lang") == "en"
+    assert heading(response) == str(PAGES[500].title)
+    assert page.find(".//main[@id='main-content']") is not None
+    # Without a database there is no session, hence no form token: the switch still shows.
+    assert page.find(".//nav[@class='govuk-language-navigation']") is not None
+
+
+def test_any_page_gets_the_generic_page_while_the_database_is_down(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'missing' / 'portal.db'}", PROPAGATE_EXCEPTIONS=False)
+    # No session cookie: the page renders, then storing the new session (for the language switch's
+    # form token) fails; the visitor gets the generic page, not a bare traceback-free 500.
+    response = app.test_client().get("/no-such-page")
+
+    assert response.status_code == 500
+    assert heading(response) == str(PAGES[500].title)
