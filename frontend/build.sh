@@ -13,7 +13,8 @@ govuk="$here/node_modules/govuk-frontend/dist/govuk"
 
 cd "$here"
 if [ "${1:-}" != "--no-install" ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # No install scripts: sass is plain JavaScript; only its optional file watcher has one.
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 fi
 
 rm -rf "$dist"

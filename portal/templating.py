@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, current_app, g, get_flashed_messages, request
+from flask import Flask, current_app, g, get_flashed_messages, has_request_context, request
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import lazy_gettext as _l
@@ -124,7 +124,10 @@ def has_endpoint(name: str) -> bool:
 
 
 def current_path() -> str:
-    """This page's path and query string, for the language switch to come back to."""
+    """This page's path and query string, for the language switch to come back to ("/" outside a
+    request: e-mails and PDFs are rendered by the worker with an app context only)."""
+    if not has_request_context():
+        return "/"
     query = request.query_string.decode("latin-1")
     return f"{request.path}?{query}" if query else request.path
 

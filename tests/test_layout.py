@@ -425,3 +425,11 @@ def test_built_stylesheet_is_rebranded():
     assert "@font-face" not in css
     assert "#005a70" in css
     assert (ROOT / "portal" / "static" / "dist" / "govuk-frontend.min.js").exists()
+
+
+def test_templates_render_outside_a_request(app):
+    # The worker renders e-mails and PDFs with an app context only.
+    html = render_template_string(
+        "{{ current_path }} {{ languages | length }} {{ has_endpoint('pages.home') }}"
+    )
+    assert html == "/ 3 True"
