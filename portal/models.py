@@ -2,5 +2,6 @@
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Person, WebSession
+from portal.registry.models import CodeEntry, RegisterUnit, SyncRun
 
-__all__ = ["AuditEvent", "Person", "WebSession"]
+__all__ = ["AuditEvent", "CodeEntry", "Person", "RegisterUnit", "SyncRun", "WebSession"]
