@@ -433,3 +433,17 @@ def test_templates_render_outside_a_request(app):
         "{{ current_path }} {{ languages | length }} {{ has_endpoint('pages.home') }}"
     )
     assert html == "/ 3 True"
+
+
+def test_notification_takes_rich_content_from_a_call_block(app):
+    html = render_components(
+        app,
+        '{% from "components/notification.html" import notification %}'
+        '{% call notification(kind="warning", title="Check") %}<p class="govuk-body">Rich <b>text</b></p>'
+        "{% endcall %}",
+    )
+    banner = parse(html).find(".//div[@data-module='govuk-notification-banner']")
+
+    assert "portal-notification-banner--warning" in banner.get("class")
+    assert text_of(banner.find(".//h2")) == "Check"
+    assert banner.find(".//p/b") is not None
