@@ -74,7 +74,7 @@ class Catalogue:
                 ]
             return self._queries[query]
 
-    def touch(self, count: int, on: date, seed: int) -> dict[str, list[str]]:
+    def touch(self, count: int, on: date, seed: int = 0) -> dict[str, list[str]]:
         with self.lock:
             touched = self.register.touch(count, on=on, seed=seed)
             from portal.integrations.codeserver.generator import SOTE
