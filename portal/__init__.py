@@ -31,13 +31,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
-    from jinja2 import ChoiceLoader, PackageLoader
 
     from portal import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from portal.access import enforce_access
     from portal.auth.oidc import register_oidc
-    from portal.auth.sessions import DatabaseSessionInterface
     from portal.auth.services import load_signed_in
+    from portal.auth.sessions import DatabaseSessionInterface
     from portal.extensions import babel, csrf, db, mail, migrate
     from portal.i18n import select_locale
     from portal.security import install_log_scrubbing, register_security
@@ -50,13 +49,6 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     register_oidc(app)
     app.session_interface = DatabaseSessionInterface()
-    app.jinja_loader = ChoiceLoader(
-        [
-            app.jinja_loader,
-            PackageLoader("govuk_frontend_jinja"),
-            PackageLoader("govuk_frontend_wtf"),
-        ]
-    )
     WTFormsHelpers(app)
     register_security(app)
     app.before_request(load_signed_in)

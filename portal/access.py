@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,7 +53,7 @@ def enforce_access() -> Any:
     if not g.get("person_id"):
         if request.method != "GET":
             abort(401)
-        flash(_l("Sign in to continue."), "info")
+        flash(_("Sign in to continue."), "info")
         return redirect(url_for("auth.start"))
     if rule == Access.STAFF:
         if not session.get("staff"):
@@ -72,6 +72,10 @@ def enforce_access() -> Any:
 def _refused(reason: str) -> None:
     from portal.audit.services import record
 
-    record("access_refused", object_type="route", object_id=request.endpoint, detail={"reason": reason},
-           commit=True)
-
+    record(
+        "access_refused",
+        object_type="route",
+        object_id=request.endpoint,
+        detail={"reason": reason},
+        commit=True,
+    )

@@ -54,7 +54,6 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SECRET_KEY": _env("SECRET_KEY") or (None if production else "__dev__"),
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{sqlite_path}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "PUBLIC_URL": _env("PUBLIC_URL", "http://127.0.0.1:5000"),
         # Sessions: server-side, idle 30 min, absolute 12 h (quality.md).
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(_env("SESSION_IDLE_MINUTES", "30"))),
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=int(_env("SESSION_ABSOLUTE_HOURS", "12"))),
@@ -83,7 +82,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         or (None if production else "dev-mandates-secret"),
         "MANDATES_API_KEY": _env("MANDATES_API_KEY") or (None if production else "dev-mandates-hmac-key"),
         "MANDATES_ALLOWED_ROLES": tuple(
-            r.strip() for r in (_env("MANDATES_ALLOWED_ROLES", DEFAULT_ALLOWED_ROLES) or "").split(",") if r.strip()
+            r.strip()
+            for r in (_env("MANDATES_ALLOWED_ROLES", DEFAULT_ALLOWED_ROLES) or "").split(",")
+            if r.strip()
         ),
         "MANDATES_TIMEOUT": float(_env("MANDATES_TIMEOUT", "10") or 10),
         # The national code server (THL).

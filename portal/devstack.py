@@ -122,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     from portal.config import ConfigError
 
     parser = argparse.ArgumentParser(description="Run the portal with its local stand-ins.")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORTAL_PORT", DEFAULT_PORTS["portal"])))
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("PORTAL_PORT", DEFAULT_PORTS["portal"]))
+    )
     parser.add_argument("--register-size", type=int, default=int(os.environ.get("REGISTER_SIZE", 3000)))
     parser.add_argument("--register-seed", type=int, default=int(os.environ.get("REGISTER_SEED", 2026)))
     args = parser.parse_args(argv)
@@ -136,12 +138,14 @@ def main(argv: list[str] | None = None) -> int:
             maildir=INSTANCE_DIR / "mail",
         )
     except OSError as exc:
-        print(f"Could not start the local stand-ins: {exc}. Is another copy of the portal running?",
-              file=sys.stderr)
+        print(
+            f"Could not start the local stand-ins: {exc}. Is another copy of the portal running?",
+            file=sys.stderr,
+        )
         return 1
     url = f"http://127.0.0.1:{args.port}"
     try:
-        app = create_app({**stack.config, "PUBLIC_URL": url})
+        app = create_app(stack.config)
         prepare_database(app)
     except ConfigError as exc:
         print(exc, file=sys.stderr)

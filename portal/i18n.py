@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, redirect, request
 from flask_babel import get_locale
 
 from portal.access import Access, access
+from portal.extensions import csrf
 
 LANG_COOKIE = "portal_lang"
 LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
@@ -40,12 +41,17 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 
 @bp.post("/language")
 @access(Access.PUBLIC)
+@csrf.exempt  # it only sets a language cookie; a token here would give every visitor a session row
 def choose_language():
     lang = request.form.get("lang", "")
     response = redirect(safe_next(request.form.get("next")), code=303)
     if lang in current_app.config["LANGUAGES"]:
         response.set_cookie(
-            LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+            LANG_COOKIE,
+            lang,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
             secure=current_app.config["SESSION_COOKIE_SECURE"],
         )
     return response

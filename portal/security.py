@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, g, request
 
@@ -19,9 +19,7 @@ def _origin(url: str) -> str:
 def register_security(app: Flask) -> None:
     # The sign-in and organisation choice start with a form POST that redirects to these services;
     # browsers apply form-action to that redirect.
-    form_targets = " ".join(
-        sorted({_origin(app.config["OIDC_ISSUER"]), _origin(app.config["MANDATES_URL"])})
-    )
+    form_targets = " ".join(sorted({_origin(app.config["OIDC_ISSUER"]), _origin(app.config["MANDATES_URL"])}))
     csp = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         f"font-src 'self'; connect-src 'self'; form-action 'self' {form_targets}; "
@@ -64,7 +62,8 @@ def install_log_scrubbing() -> None:
             message = record.getMessage()
         except Exception:  # a badly formed record is logged unchanged, as logging would
             return record
-        scrubbed = scrub_hetu(message)
+        # Request lines carry paths percent-encoded ("%2B" for the "+" century sign).
+        scrubbed = scrub_hetu(unquote(message) if "%" in message else message)
         if scrubbed != message:
             record.msg, record.args = scrubbed, None
         return record

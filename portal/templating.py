@@ -108,6 +108,7 @@ def template_context() -> dict[str, Any]:
         "languages": languages(),
         "has_endpoint": has_endpoint,
         "current_person_name": g.get("person_name"),
+        "current_person_hetu": g.get("person_hetu_masked"),
         "acting": g.get("acting"),
         "current_path": current_path(),
     }

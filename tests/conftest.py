@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from portal import create_app
 from portal.extensions import db
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -29,10 +31,11 @@ def pytest_report_header(config) -> str:
     return f"database backend: {BACKEND}"
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> Iterator[str]:
+@contextmanager
+def fresh_database(tmp_dir: Path) -> Iterator[str]:
+    """An empty database of the backend under test; dropped afterwards (PostgreSQL)."""
     if BACKEND == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.db'}"
+        yield f"sqlite:///{tmp_dir / f'portal-{uuid.uuid4().hex[:8]}.db'}"
         return
     name = f"portal_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -47,6 +50,19 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         admin.dispose()
 
 
+def migrate_database(database_url: str) -> None:
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS))
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
 def make_app(database_url: str, **overrides) -> Flask:
     config = {
         "PORTAL_ENV": "test",
@@ -54,6 +70,8 @@ def make_app(database_url: str, **overrides) -> Flask:
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SERVER_NAME": None,
+        # Forms are posted without tokens in unit tests; the browser journeys keep CSRF on.
+        "WTF_CSRF_ENABLED": False,
     }
     config.update(overrides)
     return create_app(config)
@@ -61,10 +79,7 @@ def make_app(database_url: str, **overrides) -> Flask:
 
 @pytest.fixture(scope="session")
 def migrated(database_url: str) -> str:
-    app = make_app(database_url)
-    with app.app_context():
-        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
-        db.engine.dispose()
+    migrate_database(database_url)
     return database_url
 
 

@@ -7,7 +7,9 @@ from portal.access import Access, rule_for
 
 def test_every_route_declares_an_access_rule(app):
     undeclared = sorted(
-        f"{rule.rule} ({rule.endpoint})" for rule in app.url_map.iter_rules() if rule_for(app, rule.endpoint) is None
+        f"{rule.rule} ({rule.endpoint})"
+        for rule in app.url_map.iter_rules()
+        if rule_for(app, rule.endpoint) is None
     )
     assert undeclared == [], f"routes without @access(...): {undeclared}"
 

@@ -19,7 +19,10 @@ def make_hetu(day: int, month: int, year: int, individual: int) -> str:
 
 hetus = st.builds(
     make_hetu,
-    st.integers(1, 28), st.integers(1, 12), st.integers(1900, 2025), st.integers(900, 999),
+    st.integers(1, 28),
+    st.integers(1, 12),
+    st.integers(1900, 2025),
+    st.integers(900, 999),
 )
 
 

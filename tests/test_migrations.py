@@ -35,5 +35,3 @@ def test_database_is_at_the_head_revision(app):
         current = MigrationContext.configure(conn).get_current_revision()
     config = app.extensions["migrate"].migrate.get_config(str(MIGRATIONS))
     assert current == ScriptDirectory.from_config(config).get_current_head()
-
-

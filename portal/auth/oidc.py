@@ -12,8 +12,8 @@ from typing import Any
 
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
-from joserfc.errors import JoseError
 from flask import Flask, current_app
+from joserfc.errors import JoseError
 from requests.exceptions import RequestException
 
 PROVIDER = "eid"
@@ -76,7 +76,7 @@ def complete_sign_in() -> Identity:
     except OAuthError as exc:
         raise SignInFailed(f"oauth: {exc.error}") from exc
     except JoseError as exc:  # signature, issuer, audience, nonce, expiry
-        raise SignInFailed(f"id_token: {getattr(exc, 'error', type(exc).__name__)}") from exc
+        raise SignInFailed(f"id_token: {exc}") from exc
     except RequestException as exc:
         raise SignInFailed(f"provider unreachable: {type(exc).__name__}") from exc
     except ValueError as exc:  # malformed answers from the provider

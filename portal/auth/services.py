@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, g, session
 from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
 from sqlalchemy import select
 
 from portal.audit.services import record
@@ -11,22 +12,30 @@ from portal.auth.models import Person
 from portal.auth.oidc import Identity
 from portal.db import utcnow
 from portal.extensions import db
+from portal.identifiers import mask_hetu
 
 EXPIRY_NOTICES = {
-    "idle": _l("You were signed out because you had been inactive for 30 minutes. Sign in again to continue."),
-    "absolute": _l("You were signed out because you had been signed in for 12 hours. Sign in again to continue."),
+    "idle": _l(
+        "You were signed out because you had been inactive for 30 minutes. Sign in again to continue."
+    ),
+    "absolute": _l(
+        "You were signed out because you had been signed in for 12 hours. Sign in again to continue."
+    ),
 }
 
 
 def load_signed_in() -> None:
     """before_request: put the signed-in person and the acting organisation on ``g``."""
+    # An app context can outlive a request (tests, CLI); the language is decided per request.
+    refresh()
     expired = getattr(session, "expired", None)
     if expired:
-        flash(EXPIRY_NOTICES[expired], "warning")
+        flash(str(EXPIRY_NOTICES[expired]), "warning")
         session.expired = None
     person_id = session.get("person_id")
     g.person_id = person_id
     g.person_name = session.get("person_name") if person_id else None
+    g.person_hetu_masked = session.get("hetu_masked") if person_id else None
     g.staff = bool(session.get("staff")) if person_id else False
     g.acting = session.get("acting") if person_id else None
 
@@ -60,6 +69,7 @@ def sign_in(identity: Identity) -> Person:
         # Kept only in the server-side session, which is deleted at sign-out: the mandates
         # service needs it each time the person chooses an organisation.
         session["hetu"] = identity.hetu
+        session["hetu_masked"] = mask_hetu(identity.hetu)
     return person
 
 

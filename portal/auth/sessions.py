@@ -32,8 +32,14 @@ def _hash(token: str) -> str:
 
 
 class ServerSession(CallbackDict, SessionMixin):
-    def __init__(self, initial: dict[str, Any] | None = None, token: str | None = None, created_at=None,
-                 last_seen_at=None, expired: str | None = None):
+    def __init__(
+        self,
+        initial: dict[str, Any] | None = None,
+        token: str | None = None,
+        created_at=None,
+        last_seen_at=None,
+        expired: str | None = None,
+    ):
         def on_update(self_: ServerSession) -> None:
             self_.modified = True
 
@@ -109,16 +115,19 @@ class DatabaseSessionInterface(SessionInterface):
             with db.engine.begin() as conn:
                 conn.execute(
                     insert(WebSession).values(
-                        id=_hash(session.token), data=dict(session), person_id=session.get("person_id"),
-                        created_at=now, last_seen_at=now,
+                        id=_hash(session.token),
+                        data=dict(session),
+                        person_id=session.get("person_id"),
+                        created_at=now,
+                        last_seen_at=now,
                     )
                 )
         elif session.modified:
             with db.engine.begin() as conn:
                 conn.execute(
-                    update(WebSession).where(WebSession.id == _hash(session.token)).values(
-                        data=dict(session), person_id=session.get("person_id"), last_seen_at=now
-                    )
+                    update(WebSession)
+                    .where(WebSession.id == _hash(session.token))
+                    .values(data=dict(session), person_id=session.get("person_id"), last_seen_at=now)
                 )
         elif session.last_seen_at is None or now - session.last_seen_at > TOUCH_INTERVAL:
             with db.engine.begin() as conn:

@@ -34,7 +34,9 @@ def _yes_no(value: bool | None) -> str:
 
 def organisation_rows(unit: RegisterUnit) -> list[tuple[str, str]]:
     address = ", ".join(
-        part for part in (unit.street_address, " ".join(filter(None, (unit.post_number, unit.post_office)))) if part
+        part
+        for part in (unit.street_address, " ".join(filter(None, (unit.post_number, unit.post_office))))
+        if part
     )
     municipality = ""
     if unit.municipality_code:

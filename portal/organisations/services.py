@@ -48,11 +48,11 @@ def _redirect_uri() -> str:
 
 def begin_choice() -> str:
     """Register a session at the mandates service and return the URL of its chooser page."""
-    client = _client()
-    registered = client.register_session(session["hetu"], request_id=g.request_id)
-    state = secrets.token_urlsafe(24)
-    session["mandates"] = {"state": state, "session_id": registered.session_id}
-    return client.authorize_url(registered.user_id, _redirect_uri(), state, current_language())
+    with _client() as client:
+        registered = client.register_session(session["hetu"], request_id=g.request_id)
+        state = secrets.token_urlsafe(24)
+        session["mandates"] = {"state": state, "session_id": registered.session_id}
+        return client.authorize_url(registered.user_id, _redirect_uri(), state, current_language())
 
 
 def complete_choice(args: Any) -> ChoiceOutcome:
@@ -61,17 +61,17 @@ def complete_choice(args: Any) -> ChoiceOutcome:
     if not pending or not hmac.compare_digest(str(args.get("state", "")), pending["state"]):
         record("access_refused", detail={"reason": "mandates_state_mismatch"}, commit=True)
         return ChoiceOutcome("failed")
-    client = _client()
-    try:
-        if args.get("error") or not args.get("code"):
-            return ChoiceOutcome("cancelled")
-        token = client.exchange_code(str(args["code"]), _redirect_uri())
-        organisations = client.organization_roles(pending["session_id"], token)
-    except (MandatesError, MandatesUnavailable) as exc:
-        current_app.logger.warning("mandates choice failed: %s", exc)
-        return ChoiceOutcome("failed")
-    finally:
-        _unregister(client, pending["session_id"])
+    with _client() as client:
+        try:
+            if args.get("error") or not args.get("code"):
+                return ChoiceOutcome("cancelled")
+            token = client.exchange_code(str(args["code"]), _redirect_uri())
+            organisations = client.organization_roles(pending["session_id"], token)
+        except (MandatesError, MandatesUnavailable) as exc:
+            current_app.logger.warning("mandates choice failed: %s", exc)
+            return ChoiceOutcome("failed")
+        finally:
+            _unregister(client, pending["session_id"])
     if not organisations:
         return ChoiceOutcome("cancelled")
     chosen = organisations[0]
@@ -82,7 +82,9 @@ def complete_choice(args: Any) -> ChoiceOutcome:
 def _check(name: str, business_id: str, allowed: tuple[str, ...], roles: tuple[str, ...]) -> ChoiceOutcome:
     org = {"business_id": business_id, "name": name}
     if not allowed:
-        record("access_refused", organisation=org, detail={"reason": "roles", "roles": list(roles)}, commit=True)
+        record(
+            "access_refused", organisation=org, detail={"reason": "roles", "roles": list(roles)}, commit=True
+        )
         return ChoiceOutcome("roles_refused", name, business_id, roles)
     unit = find_organisation(business_id)
     if unit is None:

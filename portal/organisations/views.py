@@ -39,7 +39,10 @@ def callback():
         flash(_("You are now acting for %(name)s.", name=outcome.name), "success")
         return redirect(url_for("organisations.dashboard"))
     return render_template("organisations/refused.html", outcome=outcome), 403 if outcome.kind in (
-        "roles_refused", "not_in_register", "ended") else 200
+        "roles_refused",
+        "not_in_register",
+        "ended",
+    ) else 200
 
 
 @bp.get("/dashboard")
@@ -50,7 +53,9 @@ def dashboard():
         # The register changed since the organisation was chosen.
         session.pop("acting", None)
         kind = "not_in_register" if unit is None else "ended"
-        outcome = ChoiceOutcome(kind, g.acting["name"], g.acting["business_id"], valid_until=unit and unit.expiration_date)
+        outcome = ChoiceOutcome(
+            kind, g.acting["name"], g.acting["business_id"], valid_until=unit and unit.expiration_date
+        )
         return render_template("organisations/refused.html", outcome=outcome), 403
     services = services_for(
         health_care=unit.health_unit, social_care=unit.social_unit, pharmacy=unit.register == "pharmacies"

@@ -36,7 +36,9 @@ class Provider:
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "published"}))
-    rogue_key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "published"}))
+    rogue_key: RSAKey = field(
+        default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "published"})
+    )
 
 
 def create_provider_app(provider: Provider) -> Flask:
@@ -92,7 +94,8 @@ def create_provider_app(provider: Provider) -> Flask:
         }
         key = provider.rogue_key if b.sign_with_unpublished_key else provider.key
         id_token = jwt.encode({"alg": "RS256", "kid": "published"}, claims, key)
-        return jsonify(access_token=secrets.token_urlsafe(16), token_type="Bearer", expires_in=300,
-                       id_token=id_token)
+        return jsonify(
+            access_token=secrets.token_urlsafe(16), token_type="Bearer", expires_in=300, id_token=id_token
+        )
 
     return app

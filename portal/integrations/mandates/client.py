@@ -24,6 +24,7 @@ from urllib.parse import quote, unquote, urlencode
 import requests
 
 from portal.identifiers import scrub_hetu
+from portal.security import install_log_scrubbing
 
 log = logging.getLogger(__name__)
 
@@ -86,26 +87,6 @@ def authorization_header(client_id: str, key: str, path_and_query: str, timestam
     return f"{client_id} {stamp} {base64.b64encode(digest).decode('ascii')}"
 
 
-class _HetuScrubbingFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            text = unquote(record.getMessage())
-        except Exception:  # a badly formed record passes unchanged, as logging would
-            return True
-        scrubbed = scrub_hetu(text)
-        if scrubbed != text:
-            record.msg, record.args = scrubbed, None
-        return True
-
-
-def scrub_hetu_from_logger(name: str) -> None:
-    """Mask any henkilötunnus in what the named logger writes, also percent-encoded. For loggers that
-    write request lines: urllib3's (the client's register calls) and werkzeug's (the stand-in's)."""
-    logger = logging.getLogger(name)
-    if not any(isinstance(f, _HetuScrubbingFilter) for f in logger.filters):
-        logger.addFilter(_HetuScrubbingFilter())
-
-
 class MandatesClient:
     """One client per configuration; safe to share between requests of one thread."""
 
@@ -129,7 +110,8 @@ class MandatesClient:
         # The header's timestamp comes from here; the service refuses one more than 5 minutes off.
         self._clock = clock or (lambda: datetime.now(UTC))
         self._http = requests.Session()
-        scrub_hetu_from_logger("urllib3.connectionpool")
+        # urllib3 logs request lines at DEBUG, and the register path carries the henkilötunnus.
+        install_log_scrubbing()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any] | None = None) -> MandatesClient:

@@ -30,7 +30,8 @@ from flask import Flask, Response, jsonify, redirect, render_template, request
 
 from portal.identifiers import is_valid_hetu
 from portal.integrations.demo_data import DEMO_ORGANISATIONS, DEMO_PERSONS, DemoOrganisation, DemoPerson
-from portal.integrations.mandates.client import AUTHORIZATION_HEADER, scrub_hetu_from_logger
+from portal.integrations.mandates.client import AUTHORIZATION_HEADER
+from portal.security import install_log_scrubbing
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "standins"
 MAX_SKEW = timedelta(minutes=5)
@@ -215,7 +216,7 @@ def create_standin_app(
     organisations: Iterable[DemoOrganisation] = DEMO_ORGANISATIONS,
 ) -> Flask:
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
-    scrub_hetu_from_logger("werkzeug")  # its request lines show the register path
+    install_log_scrubbing()  # werkzeug's request lines show the register path
     state = StandinState(
         client_id,
         client_secret,
