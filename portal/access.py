@@ -53,7 +53,8 @@ def enforce_access() -> Any:
     if not g.get("person_id"):
         if request.method != "GET":
             abort(401)
-        flash(_("Sign in to continue."), "info")
+        if not g.get("session_expired"):  # that notice already says why
+            flash(_("Sign in to continue."), "info")
         return redirect(url_for("auth.start"))
     if rule == Access.STAFF:
         if not session.get("staff"):

@@ -32,6 +32,7 @@ def load_signed_in() -> None:
     if expired:
         flash(str(EXPIRY_NOTICES[expired]), "warning")
         session.expired = None
+    g.session_expired = bool(expired)
     person_id = session.get("person_id")
     g.person_id = person_id
     g.person_name = session.get("person_name") if person_id else None
