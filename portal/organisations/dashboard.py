@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import g
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.registry.models import RegisterUnit
 from portal.registry.services import municipality_name
+from portal.templating import format_date
 
 SECTORS = {
     "1": _l("Public"),
@@ -32,7 +32,7 @@ def _yes_no(value: bool | None) -> str:
     return str(_l("Yes") if value else _l("No"))
 
 
-def organisation_rows(unit: RegisterUnit) -> list[tuple[str, str]]:
+def organisation_rows(unit: RegisterUnit) -> list[dict[str, str]]:
     address = ", ".join(
         part
         for part in (unit.street_address, " ".join(filter(None, (unit.post_number, unit.post_office))))
@@ -58,4 +58,4 @@ def organisation_rows(unit: RegisterUnit) -> list[tuple[str, str]]:
         (_l("Register"), str(REGISTERS.get(unit.register, unit.register))),
         (_l("Valid"), validity),
     ]
-    return [(str(label), value) for label, value in rows]
+    return [{"label": str(label), "value": value} for label, value in rows]
