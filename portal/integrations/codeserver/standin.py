@@ -25,9 +25,8 @@ from flask import Flask, Response, abort, jsonify, request
 
 from portal.config import load_config
 from portal.integrations.codeserver import classification_oids
-from portal.integrations.codeserver.generator import Register, generate_register
+from portal.integrations.codeserver.generator import SOTE, Register, generate_register
 from portal.integrations.codeserver.wire import (
-    ACTIVE,
     MAX_PAGE_SIZE,
     PAGE_ITEMS,
     PAGE_NUMBER,
@@ -77,8 +76,6 @@ class Catalogue:
     def touch(self, count: int, on: date, seed: int = 0) -> dict[str, list[str]]:
         with self.lock:
             touched = self.register.touch(count, on=on, seed=seed)
-            from portal.integrations.codeserver.generator import SOTE
-
             self._refresh(SOTE, touched.oids)
         return touched.as_dict()
 
@@ -168,6 +165,3 @@ def create_standin_app(
         return jsonify(fault)
 
     return app
-
-
-__all__ = ["ACTIVE", "Catalogue", "create_standin_app"]
