@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from portal.extensions import db
-from portal.registry.models import CodeEntry, RegisterUnit, SyncRun
+from portal.registry.models import CODE_LISTS, REGISTERS, CodeEntry, RegisterUnit, SyncRun
 from portal.registry.progress import TqdmProgress
 from portal.registry.sync import SyncFailed, SyncResult, sync_changes, sync_full, sync_if_empty
 
@@ -55,7 +55,7 @@ def status_command() -> None:
     ).all()
     click.echo(
         "Mirror: "
-        + ", ".join(f"{units.get(r, 0)} {r} units" for r in ("sote", "practitioners", "pharmacies"))
+        + ", ".join(f"{units.get(r, 0)} {r} units" for r in REGISTERS)
         + "; "
         + (", ".join(f"{n} codes of {oid}" for oid, n in codes) or "no code lists")
         + "."
@@ -66,7 +66,8 @@ def status_command() -> None:
         latest.setdefault(run.classification, run)
     if not latest:
         click.echo("Never synced.")
-    for name, run in latest.items():
+    for name in (n for n in REGISTERS + CODE_LISTS if n in latest):
+        run = latest[name]
         when = run.started_at.strftime("%Y-%m-%d %H:%M UTC")
         outcome = (
             f"{run.received} received, {run.written} written, {run.removed} removed"

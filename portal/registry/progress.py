@@ -23,7 +23,7 @@ class TqdmProgress:
 
     def start(self, label: str, total: int) -> None:
         self.close()
-        self.bar = tqdm(total=total, desc=f"{label:<14}", unit=" codes", unit_scale=True, dynamic_ncols=True)
+        self.bar = tqdm(total=total, desc=f"{label:<14}", unit=" codes", dynamic_ncols=True)
 
     def advance(self, count: int) -> None:
         if self.bar is not None:
