@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.integrations.codeserver.generator import UNIT_REGISTERS, Register, generate_register
-from portal.integrations.codeserver.standin import Catalogue, create_standin_app
-from portal.integrations.serve import ThreadedServer, serve_in_thread
+from portal.integrations.codeserver.generator import UNIT_REGISTERS, Register
+from portal.integrations.serve import ThreadedServer
 from portal.registry.models import CodeEntry, RegisterUnit
 
-SIZE = 300
-SEED = 4242
+# The stand-in fixtures (a 300-unit register served over HTTP) are the code-server tests' own.
+from tests.integrations.codeserver.conftest import SIZE, catalogue, register, standin  # noqa: F401
 
 
 @pytest.fixture
-def register() -> Register:
-    return generate_register(SIZE, SEED)
-
-
-@pytest.fixture
-def standin(register: Register) -> Iterator[ThreadedServer]:
-    server = serve_in_thread(create_standin_app(register=register))
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def catalogue(standin: ThreadedServer) -> Catalogue:
-    return standin.server.app.extensions["codeserver_standin"]
-
-
-@pytest.fixture
-def app_config(standin: ThreadedServer) -> dict:
+def app_config(standin: ThreadedServer) -> dict:  # noqa: F811 (the imported fixture)
     return {"CODESERVER_URL": standin.url, "CODESERVER_TIMEOUT": 2.0}
 
 
@@ -55,7 +35,7 @@ def mirror_units() -> dict[str, tuple]:
     }
 
 
-def served_units(register: Register) -> dict[str, tuple]:
+def served_units(register: Register) -> dict[str, tuple]:  # noqa: F811
     """What a full download from the stand-in holds, in the same shape as ``mirror_units``."""
     return {
         u.oid: (
