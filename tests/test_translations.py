@@ -52,7 +52,7 @@ def compile_catalogues(directory: Path = TRANSLATIONS) -> list[Path]:
             continue
         with po.open("rb") as f:
             catalog = read_po(f, locale=po.parent.parent.name)
-        fd, tmp = tempfile.mkstemp(dir=po.parent, suffix=".mo.tmp")
+        fd, tmp = tempfile.mkstemp(dir=po.parent, prefix=".compiling-", suffix=".mo")  # git-ignored
         try:
             with os.fdopen(fd, "wb") as f:
                 write_mo(f, catalog)
@@ -143,27 +143,21 @@ def test_extraction_finds_the_portal_messages(extracted):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalogue_has_every_message_of_the_source(catalogues, extracted, lang):
+    # Entries no longer in the source are harmless (the next update drops them), so only the missing
+    # ones fail: a string someone added that would show in English on a Finnish or Swedish page.
     in_source = {key(m) for m in entries(extracted)}
     in_catalogue = {key(m) for m in entries(catalogues[lang])}
 
     missing = sorted(in_source - in_catalogue, key=str)
-    stale = sorted(in_catalogue - in_source, key=str)
     assert not missing, f"{lang}: not in the catalogue: {', '.join(map(name, missing))}. {RUN_UPDATE}"
-    assert not stale, f"{lang}: no longer in the source: {', '.join(map(name, stale))}. {RUN_UPDATE}"
 
 
-def test_committed_template_matches_the_source(extracted):
+def test_committed_template_has_every_message_of_the_source(extracted):
     template = load(TRANSLATIONS / "messages.pot")
-    in_source = {key(m) for m in entries(extracted)}
     in_template = {key(m) for m in entries(template)}
 
-    missing = sorted(in_source - in_template, key=str)
-    stale = sorted(in_template - in_source, key=str)
-    assert not missing and not stale, (
-        "portal/translations/messages.pot is out of date: "
-        f"missing {', '.join(map(name, missing)) or 'nothing'}; "
-        f"no longer in the source {', '.join(map(name, stale)) or 'nothing'}. {RUN_UPDATE}"
-    )
+    missing = sorted({key(m) for m in entries(extracted)} - in_template, key=str)
+    assert not missing, f"messages.pot lacks: {', '.join(map(name, missing))}. {RUN_UPDATE}"
 
 
 # (c) placeholders and markup kept -----------------------------------------------------------------
