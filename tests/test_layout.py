@@ -58,7 +58,7 @@ class NameForm(Form):
 
 
 def render_components(app: Flask, source: str, **context) -> str:
-    with app.test_request_context("/"):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
         return render_template_string(source, **context)
 
 
@@ -149,7 +149,7 @@ def test_pages_have_no_inline_script_or_style(client, path):
 
 
 def test_signed_in_header_shows_person_organisation_and_account_actions(app):
-    with app.test_request_context("/"):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
         g.person_name = "Maija Meikäläinen"
         g.acting = {"name": "Terveys Oy", "business_id": "1234567-8"}
         html = render_template("pages/home.html")
@@ -179,7 +179,7 @@ def test_signed_out_header_has_no_account_navigation_and_home_offers_sign_in(cli
 
 
 def test_flashed_messages_show_as_notification_banners(app):
-    with app.test_request_context("/"):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
         flash("Saved", "success")
         flash("Your session will end soon", "warning")
         flash("Something to know")

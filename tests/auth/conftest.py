@@ -55,3 +55,11 @@ def sign_in(client) -> str:
 
 def query(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+@pytest.fixture
+def client(app):
+    """Pages in English, so that assertions can read them."""
+    client = app.test_client()
+    client.set_cookie("portal_lang", "en")
+    return client
