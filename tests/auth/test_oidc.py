@@ -187,3 +187,18 @@ def test_customer_cannot_reach_staff_pages(client, provider):
     sign_in(client)
     assert client.get("/staff/").status_code == 403
     assert _kinds()[-1] == "access_refused"
+
+
+def test_purge_command_deletes_only_idle_sessions(client, app, provider, runner):
+    sign_in(client)
+    other = app.test_client()
+    sign_in(other)
+    db.session.execute(
+        update(WebSession)
+        .where(WebSession.id == db.session.scalars(select(WebSession.id)).first())
+        .values(last_seen_at=utcnow() - timedelta(hours=1))
+    )
+    db.session.commit()
+    result = runner.invoke(args=["sessions", "purge"])
+    assert "Deleted 1 expired sessions." in result.output
+    assert db.session.query(WebSession).count() == 1
