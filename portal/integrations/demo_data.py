@@ -44,27 +44,45 @@ NOT_IN_REGISTER = DemoOrganisation(
 ENDED = DemoOrganisation("0772119-3", "Vanha Lääkäriasema Oy", "private_health", "853 Turku", ended=True)
 
 DEMO_ORGANISATIONS: tuple[DemoOrganisation, ...] = (
-    WELFARE_AREA, CLINIC, CARE_HOME, PHARMACY, PRACTITIONER, NOT_IN_REGISTER, ENDED,
+    WELFARE_AREA,
+    CLINIC,
+    CARE_HOME,
+    PHARMACY,
+    PRACTITIONER,
+    NOT_IN_REGISTER,
+    ENDED,
 )
 
 DEMO_PERSONS: tuple[DemoPerson, ...] = (
     DemoPerson(
-        "anna", "Anna", "Virtanen", "150378-934B",
+        "anna",
+        "Anna",
+        "Virtanen",
+        "150378-934B",
         mandates={CLINIC.business_id: ("TJ",), WELFARE_AREA.business_id: ("SOTEDIGI",)},
         description="managing director of a private clinic; holds the mandate for a welfare area",
     ),
     DemoPerson(
-        "erik", "Erik", "Lindqvist", "020685-912F",
+        "erik",
+        "Erik",
+        "Lindqvist",
+        "020685-912F",
         mandates={PHARMACY.business_id: ("ELI",), CARE_HOME.business_id: ("TJ",)},
         description="pharmacist (sole trader) and managing director of a care home",
     ),
     DemoPerson(
-        "pirjo", "Pirjo", "Mäkinen", "241170-907N",
+        "pirjo",
+        "Pirjo",
+        "Mäkinen",
+        "241170-907N",
         mandates={PRACTITIONER.business_id: ("ELI",)},
         description="independent practitioner (physiotherapist)",
     ),
     DemoPerson(
-        "mikko", "Mikko", "Korhonen", "300899-9555",
+        "mikko",
+        "Mikko",
+        "Korhonen",
+        "300899-9555",
         mandates={
             CLINIC.business_id: ("HAL",),
             NOT_IN_REGISTER.business_id: ("TJ",),
@@ -74,11 +92,18 @@ DEMO_PERSONS: tuple[DemoPerson, ...] = (
         "one whose validity has ended",
     ),
     DemoPerson(
-        "jean", "Jean", "Dupont", None,
+        "jean",
+        "Jean",
+        "Dupont",
+        None,
         description="foreign (eIDAS) identity without a henkilötunnus: cannot act for an organisation",
     ),
     DemoPerson(
-        "kaisa", "Kaisa", "Kelanen", "060701A921F", staff=True,
+        "kaisa",
+        "Kaisa",
+        "Kelanen",
+        "060701A921F",
+        staff=True,
         description="Kela staff (reviewer)",
     ),
 )

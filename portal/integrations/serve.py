@@ -23,8 +23,12 @@ class ThreadedServer:
         self.host = host
         self.port = self.server.server_port
         self.url = f"http://{host}:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
-                                       daemon=True, name=f"serve-{self.port}")
+        self.thread = threading.Thread(
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            daemon=True,
+            name=f"serve-{self.port}",
+        )
 
     def start(self) -> ThreadedServer:
         self.thread.start()
