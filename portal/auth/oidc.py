@@ -68,6 +68,8 @@ def complete_sign_in() -> Identity:
     issuer = config["OIDC_ISSUER"].rstrip("/")
     claims_options = {
         "iss": {"essential": True, "values": [issuer]},
+        # Authlib on its own accepts any audience when "azp" names us; the audience must be us.
+        "aud": {"essential": True, "values": [config["OIDC_CLIENT_ID"]]},
         "sub": {"essential": True},
         "nonce": {"essential": True},
     }

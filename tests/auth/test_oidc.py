@@ -82,15 +82,19 @@ def test_callback_from_another_browser_session_is_refused(client, app, provider)
     [
         ({"nonce": "some-other-nonce"}, "nonce"),
         ({"iss": "https://evil.example"}, "iss"),
-        # Authlib asks for "azp" before comparing "aud" when the audience is not ours.
-        ({"aud": "some-other-client"}, "azp"),
+        ({"aud": "some-other-client"}, "aud"),
+        # A token for another audience that names us as the authorised party is still not ours.
+        ({"aud": "some-other-client", "claims": {"azp": "kanta-portal"}}, "aud"),
         ({"sign_with_unpublished_key": True}, "signature"),
     ],
-    ids=["wrong-nonce", "other-issuer", "other-audience", "unpublished-key"],
+    ids=["wrong-nonce", "other-issuer", "other-audience", "other-audience-with-azp", "unpublished-key"],
 )
 def test_id_token_failing_a_check_is_refused(client, provider, misbehaviour, reason):
     for name, value in misbehaviour.items():
-        setattr(provider.behaviour, name, value)
+        if name == "claims":
+            provider.behaviour.claims.update(value)
+        else:
+            setattr(provider.behaviour, name, value)
     callback = provider_callback_url(start_sign_in(client))
     assert client.get(_path(callback)).status_code == 400
     assert db.session.scalar(select(Person)) is None
