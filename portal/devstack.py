@@ -5,6 +5,7 @@ SMTP, all on 127.0.0.1. Used by the run command (``python -m portal.devstack``) 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from dataclasses import dataclass, field
@@ -144,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     url = f"http://127.0.0.1:{args.port}"
+    # The stand-ins' request lines would bury the sync's progress bar; the portal's own show later.
+    werkzeug_log = logging.getLogger("werkzeug")
+    werkzeug_log.setLevel(logging.WARNING)
     try:
         app = create_app(stack.config)
         prepare_database(app)
@@ -152,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         stack.stop()
         return 1
     print(describe_demo(url), flush=True)
+    werkzeug_log.setLevel(logging.INFO)
     try:
         run_simple("127.0.0.1", args.port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
