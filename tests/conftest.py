@@ -113,3 +113,10 @@ def client(app: Flask):
 @pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
+
+
+def pytest_sessionstart(session) -> None:
+    """Compiled catalogues, so that a bare pytest run shows pages in every language."""
+    from tests.test_translations import compile_catalogues
+
+    compile_catalogues()
