@@ -1,0 +1,1 @@
+"""What every form of the portal shares: the base forms (``base``) and the validators (``validators``)."""
