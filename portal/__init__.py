@@ -56,7 +56,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from portal.applications.views import bp as applications_bp
     from portal.auth.views import bp as auth_bp
+    from portal.billing.views import bp as billing_bp
+    from portal.contacts.views import bp as contacts_bp
     from portal.i18n import bp as i18n_bp
     from portal.organisations.views import bp as organisations_bp
     from portal.pages import bp as pages_bp
@@ -67,6 +70,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(applications_bp)
+    app.register_blueprint(contacts_bp)
+    app.register_blueprint(billing_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

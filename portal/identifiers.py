@@ -12,8 +12,8 @@ from stdnum.fi import hetu as _hetu
 from stdnum.fi import ytunnus as _ytunnus
 
 HETU_PATTERN = re.compile(r"\b(\d{6})[-+ABCDEFYXWVU](\d{3})[0-9A-Y]\b", re.IGNORECASE)
-OID_PATTERN = re.compile(r"^(0|[1-9]\d*)(\.(0|[1-9]\d*))+$")
-YTUNNUS_PATTERN = re.compile(r"^\d{7}-\d$")
+OID_PATTERN = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))+")
+YTUNNUS_PATTERN = re.compile(r"[0-9]{7}-[0-9]")
 
 
 def is_valid_hetu(value: str) -> bool:
@@ -40,12 +40,12 @@ def scrub_hetu(text: str) -> str:
 
 
 def is_valid_ytunnus(value: str) -> bool:
-    return bool(YTUNNUS_PATTERN.match(value or "")) and _ytunnus.is_valid(value)
+    return bool(YTUNNUS_PATTERN.fullmatch(value or "")) and _ytunnus.is_valid(value)
 
 
 def is_valid_oid(value: str) -> bool:
     """Dotted non-negative integers, at least two arcs, no arc with a leading zero."""
-    return bool(OID_PATTERN.match(value or ""))
+    return bool(OID_PATTERN.fullmatch(value or ""))
 
 
 def oid_root_for_business_id(business_id: str) -> str:

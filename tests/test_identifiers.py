@@ -206,3 +206,9 @@ def test_identifier_checks_answer_any_text(value):
         is_valid_email,
     ):
         assert check(value) in (True, False)
+
+
+def test_trailing_newline_and_other_scripts_digits_are_not_identifiers():
+    assert not is_valid_ytunnus("2958423-0\n")
+    assert not is_valid_oid("1.2\n")
+    assert not is_valid_oid("1.1٢")

@@ -72,3 +72,43 @@ def services_for(*, health_care: bool, social_care: bool, pharmacy: bool) -> lis
     if pharmacy:
         return [s for s in SERVICES if s.for_pharmacies]
     return [s for s in SERVICES if (health_care and s.for_health_care) or (social_care and s.for_social_care)]
+
+
+# Contact roles: who the portal asks for, and for which services (portal.md, "Contact persons").
+COMMON_ROLES = ("technical", "disruption", "data_protection", "administrative")
+ROLE_TITLES = {
+    "technical": _l("Technical contact point"),
+    "disruption": _l("Recipient of disruption notices"),
+    "data_protection": _l("Data protection officer"),
+    "administrative": _l("Administrative contact"),
+    "billing": _l("Billing contact"),
+    "archivist": _l("Archivist"),
+    "image_technical": _l("Technical contact for the image archive"),
+}
+ROLE_HINTS = {
+    "technical": _l("Opens the technical connections to the Kanta service with your system vendor."),
+    "disruption": _l("Gets notices of disruptions and maintenance breaks by e-mail and text message."),
+    "data_protection": _l("The organisation's data protection officer."),
+    "administrative": _l("Receives the decision and the commitment, and answers Kela's questions."),
+    "billing": _l("Answers questions about the invoices for this service."),
+    "archivist": _l("Responsible for the archive; needs the number of their certificate card."),
+    "image_technical": _l("Technical contact for the image archive and the image viewer."),
+}
+
+
+def required_roles(service: KantaService, *, pharmacy: bool) -> tuple[str, ...]:
+    """The contact roles the application cannot be sent without.
+
+    A pharmacy's application is shorter: no billing contact, no archivist."""
+    roles = list(COMMON_ROLES)
+    if service.key in ("patient_archive", "social_archive", "eprescription") and not pharmacy:
+        roles.append("billing")
+    if service.archivist and not pharmacy:
+        roles.append("archivist")
+    if service.key == "image_archive":
+        roles.append("image_technical")
+    return tuple(roles)
+
+
+def needs_billing_step(service: KantaService, *, pharmacy: bool) -> bool:
+    return service.billing_step and not pharmacy

@@ -104,7 +104,7 @@ class Oid(FormatValidator):
 
 
 class BusinessId(FormatValidator):
-    default_message = _l("Enter a business ID in the form 1234567-8")
+    default_message = _l("Enter a business ID in the form 1234567-1")
 
     def clean(self, value: str, form: Form) -> str | None:
         return value if is_valid_business_id(value) else None

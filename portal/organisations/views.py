@@ -4,7 +4,8 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask_babel import gettext as _
 
 from portal.access import Access, access
-from portal.applications.catalogue import services_for
+from portal.applications.services import applications_by_service, services_available
+from portal.applications.views import continue_url
 from portal.organisations.dashboard import acting_unit, organisation_rows
 from portal.organisations.services import ChoiceOutcome, MandatesUnavailable, begin_choice, complete_choice
 from portal.registry.services import is_valid_today
@@ -57,9 +58,11 @@ def dashboard():
             kind, g.acting["name"], g.acting["business_id"], valid_until=unit and unit.expiration_date
         )
         return render_template("organisations/refused.html", outcome=outcome), 403
-    services = services_for(
-        health_care=unit.health_unit, social_care=unit.social_unit, pharmacy=unit.register == "pharmacies"
-    )
     return render_template(
-        "organisations/dashboard.html", unit=unit, rows=organisation_rows(unit), services=services
+        "organisations/dashboard.html",
+        unit=unit,
+        rows=organisation_rows(unit),
+        services=services_available(unit),
+        applications=applications_by_service(),
+        continue_url=continue_url,
     )
