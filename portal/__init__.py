@@ -83,10 +83,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from portal.auth.commands import sessions_cli
+    from portal.documents.commands import documents_cli
     from portal.registry.commands import registry_cli
 
     app.cli.add_command(registry_cli)
     app.cli.add_command(sessions_cli)
+    app.cli.add_command(documents_cli)
 
 
 def register_template_helpers(app: Flask) -> None:

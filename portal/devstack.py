@@ -87,14 +87,17 @@ def start_standins(
 
 
 def prepare_database(app: Flask, *, sync: bool = True, quiet: bool = False) -> None:
-    """Migrate the schema and fill the register mirror from the code server if it is empty."""
+    """Migrate the schema, load new versions of the service descriptions and the commitment, and fill
+    the register mirror from the code server if it is empty."""
     from flask_migrate import upgrade
 
     from portal import ROOT
+    from portal.documents.loading import load_documents
     from portal.registry.sync import sync_if_empty
 
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
+        load_documents()
         if sync:
             sync_if_empty(progress=not quiet)
 
