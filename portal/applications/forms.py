@@ -177,6 +177,16 @@ class ConnectionForm(PortalForm):
                 _l("Choose whether you take the renewal-request service into use")
             ]
             valid = False
+        if (
+            self.eprescription
+            and self.unit.data
+            and self.unit.data not in {value for value, _ in self.unit.choices}
+        ):
+            # Only units of the register can be chosen; the choices are the search results. With no
+            # results shown, the message goes to the search box, where the user can act on it.
+            target = self.unit if self.unit.choices else self.unit_query
+            target.errors = [_l("Choose the receiving unit from the search results")]
+            valid = False
         self._errors = None  # the errors added here count too
         return valid
 

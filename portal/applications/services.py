@@ -37,13 +37,13 @@ def acting_business_id() -> str:
     return g.acting["business_id"]
 
 
-def get_application(application_id: int) -> Application:
-    """An application of the acting organisation, or 404."""
-    application = db.session.scalar(
-        select(Application).where(
-            Application.id == application_id, Application.organisation_business_id == acting_business_id()
-        )
+def get_application(application_id: int, *, for_update: bool = False) -> Application:
+    """An application of the acting organisation, or 404. ``for_update`` locks the row until the
+    transaction ends, so two saves of the same step (a double click) run one after the other."""
+    query = select(Application).where(
+        Application.id == application_id, Application.organisation_business_id == acting_business_id()
     )
+    application = db.session.scalar(query.with_for_update() if for_update else query)
     if application is None:
         abort(404)
     return application

@@ -19,7 +19,7 @@ class StepRefused(Exception):
 
 def open_step(application_id: int, key: str) -> tuple[Application, Wizard]:
     """The application and its wizard, if the step may be opened; otherwise StepRefused with a redirect."""
-    application = get_application(application_id)
+    application = get_application(application_id, for_update=request.method == "POST")
     if not application.editable:
         raise StepRefused(redirect(url_for("applications.status", application_id=application.id)))
     wizard = Wizard(application)

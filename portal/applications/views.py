@@ -153,9 +153,7 @@ def description(application_id: int):
     version = current_version("service_description", application.service, current_language())
     form = DescriptionForm()
     if form.validate_on_submit():
-        # The version shown is the version accepted, even if a newer one appeared meanwhile.
-        shown = version_by_id(int(request.form.get("version_id", version.id)))
-        services.accept_description(application, shown if shown and shown.kind == version.kind else version)
+        services.accept_description(application, _shown_version(version))
         return after_save(application, "description")
     return render_template(
         "applications/document.html",
@@ -189,6 +187,16 @@ def commitment(application_id: int):
         checkbox="sign",
         **step_context(application, wizard, "commitment"),
     )
+
+
+def _shown_version(current):
+    """The version the page showed is the version accepted, even if a newer one appeared meanwhile;
+    anything else posted (another document, garbage) falls back to the current version."""
+    posted = request.form.get("version_id", "")
+    shown = version_by_id(int(posted)) if posted.isdigit() and len(posted) < 10 else None
+    if shown is None or (shown.kind, shown.service) != (current.kind, current.service):
+        return current
+    return shown
 
 
 @bp.get("/<int:application_id>/summary")

@@ -280,3 +280,55 @@ def test_contacts_given_before_are_offered_again(client, world):
         select(ApplicationContact.contact_id).where(ApplicationContact.role == "technical")
     )
     assert set(assigned) == {contact_id}
+
+
+def test_eprescription_renewal_unit_is_picked_from_the_register(client, world):
+    from portal.registry.models import RegisterUnit
+
+    act_for(client, CLINIC)
+    application_id = start(client, "eprescription")
+    base = {
+        "points-0-oid": "1.2.246.10.29584230.10.1",
+        "points-0-name": "Resepti",
+        "systems-0-product": "Terveyskirjo",
+        "systems-0-vendor": "Ohjelmisto Oy",
+        "systems-0-version": "5.2",
+        "renewal_requests": "yes",
+    }
+    unit = db.session.scalar(
+        select(RegisterUnit).where(RegisterUnit.business_id == CLINIC.business_id).limit(1)
+    )
+    search = client.post(
+        f"/applications/{application_id}/connection",
+        data={**base, "action": "search_unit", "unit_query": unit.long_name[:6]},
+    )
+    assert search.status_code == 200
+    assert f'value="{unit.oid}"' in search.get_data(as_text=True)
+    not_in_register = client.post(
+        f"/applications/{application_id}/connection",
+        data={**base, "action": "save", "unit": "1.2.246.10.99999999.1"},
+    )
+    assert "Choose the receiving unit from the search results" in errors(not_in_register)
+    saved = client.post(
+        f"/applications/{application_id}/connection",
+        data={**base, "action": "save", "unit_query": unit.long_name[:6], "unit": unit.oid},
+    )
+    assert saved.status_code == 303, errors(saved)
+    application = db.session.get(Application, application_id)
+    assert (application.renewal_requests, application.renewal_unit_oid) == (True, unit.oid)
+
+
+def test_garbage_document_version_falls_back_to_the_current_version(client, world):
+    from portal.applications.models import ServiceDescriptionAcceptance
+
+    act_for(client, CLINIC)
+    application_id = start(client, "image_archive")
+    fill_connection(client, application_id, "image_archive")
+    fill_customer(client, application_id)
+    fill_contacts(client, application_id)
+    response = client.post(
+        f"/applications/{application_id}/description", data={"accept": "y", "version_id": "x9"}
+    )
+    assert response.status_code == 303
+    acceptance = db.session.scalar(select(ServiceDescriptionAcceptance))
+    assert acceptance.application_id == application_id and len(acceptance.text_sha256) == 64
