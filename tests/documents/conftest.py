@@ -11,18 +11,10 @@ from pathlib import Path
 import pytest
 
 from portal.auth.models import Person
-from portal.documents.commands import documents_cli
 from portal.documents.loading import TEXTS_DIR, text_sha256
 from portal.documents.models import DocumentVersion
 from portal.documents.services import current_version, load_documents, render_body
 from portal.extensions import db
-
-
-@pytest.fixture
-def runner(app):
-    # The `documents` command group, whether or not create_app registers it yet.
-    app.cli.add_command(documents_cli)
-    return app.test_cli_runner()
 
 
 @pytest.fixture
