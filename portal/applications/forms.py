@@ -121,7 +121,17 @@ class SystemForm(PortalSubform):
                 (self.stores, _l("Choose what is stored in the archive")),
                 (self.service_tasks, _l("Choose at least one service task")),
             ]
-        return _require(required) and valid
+        valid = _require(required) and valid
+        if self.social:
+            # Optional() lets an answer of spaces through unchecked, and a list of tasks whose first
+            # is empty: only the options listed may be stored (the database refuses another profile).
+            for field, message in required[3:]:
+                answers = field.data if isinstance(field.data, list) else [field.data]
+                listed = {value for value, _ in field.choices}
+                if field.data and not field.errors and not set(answers) <= listed:
+                    field.errors = [*field.errors, message]
+                    valid = False
+        return valid
 
 
 class ConnectionForm(PortalForm):
@@ -172,7 +182,7 @@ class ConnectionForm(PortalForm):
             if oid.data and oids.count(oid.data) > 1 and not oid.errors:
                 _add_error(self.points, index, "oid", _l("Each connection point OID can be given only once"))
                 valid = False
-        if self.eprescription and not self.renewal_requests.data:
+        if self.eprescription and self.renewal_requests.data not in ("yes", "no"):
             self.renewal_requests.errors = [
                 _l("Choose whether you take the renewal-request service into use")
             ]

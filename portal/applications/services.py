@@ -145,6 +145,11 @@ def replace_connection(
     renewal_requests: bool | None,
     renewal_unit_oid: str | None,
 ) -> None:
+    # The old rows go before the new take their positions: in one flush SQLAlchemy inserts before it
+    # deletes orphans, and (application, position) is unique.
+    application.connection_points = []
+    application.systems = []
+    db.session.flush()
     application.connection_points = [
         ConnectionPoint(position=i, oid=p["oid"], name=p["name"]) for i, p in enumerate(points)
     ]
@@ -160,7 +165,6 @@ def replace_connection(
         )
         for i, s in enumerate(systems)
     ]
-    db.session.flush()  # the old rows go before the new take their positions
     application.renewal_requests = renewal_requests
     application.renewal_unit_oid = renewal_unit_oid if renewal_requests else None
     save_step(

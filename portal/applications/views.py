@@ -172,12 +172,7 @@ def commitment(application_id: int):
     version = current_version("commitment", None, current_language())
     form = CommitmentForm()
     if form.validate_on_submit():
-        shown = version_by_id(int(request.form.get("version_id", version.id)))
-        services.sign(
-            application,
-            shown if shown and shown.kind == version.kind else version,
-            session.get("hetu_masked", ""),
-        )
+        services.sign(application, _shown_version(version), session.get("hetu_masked", ""))
         return after_save(application, "commitment")
     return render_template(
         "applications/document.html",
@@ -193,7 +188,9 @@ def _shown_version(current):
     """The version the page showed is the version accepted, even if a newer one appeared meanwhile;
     anything else posted (another document, garbage) falls back to the current version."""
     posted = request.form.get("version_id", "")
-    shown = version_by_id(int(posted)) if posted.isdigit() and len(posted) < 10 else None
+    # ASCII digits only: str.isdigit() also takes "²" and "٣", which int() refuses or reads.
+    number = posted.isascii() and posted.isdigit() and len(posted) < 10
+    shown = version_by_id(int(posted)) if number else None
     if shown is None or (shown.kind, shown.service) != (current.kind, current.service):
         return current
     return shown

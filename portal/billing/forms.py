@@ -9,7 +9,14 @@ from wtforms.validators import Length
 
 from portal.billing.operators import operator_choices
 from portal.forms.base import PortalForm
-from portal.forms.validators import BusinessId, EInvoiceAddress, OperatorCode, PostalCode, Required
+from portal.forms.validators import (
+    BusinessId,
+    EInvoiceAddress,
+    OperatorCode,
+    PostalCode,
+    Required,
+    is_blank,
+)
 
 
 class BillingForm(PortalForm):
@@ -69,7 +76,8 @@ class BillingForm(PortalForm):
         else:
             required = []
         for field, message in required:
-            if not field.data and not field.errors:
+            # is_blank: the operator (a select, whose answer is not stripped) may be posted as spaces.
+            if is_blank(field.data) and not field.errors:
                 field.errors = [message]
                 valid = False
         return valid
