@@ -5,6 +5,7 @@ opened only when every step before it is done, so steps cannot be skipped by typ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from flask import url_for
@@ -79,10 +80,11 @@ def steps_for(application: Application) -> list[Step]:
     return [s for s in ALL_STEPS if s.key not in skip]
 
 
-def problems(application: Application) -> list[Problem]:
-    """Everything required that is missing, step by step (for the step list and for "Send")."""
+def problems(application: Application, steps: list[Step] | None = None) -> list[Problem]:
+    """Everything required that is missing, step by step (for the step list and for "Send").
+    ``steps``: the application's ``steps_for``, when the caller has them already."""
     found: list[Problem] = []
-    keys = {s.key for s in steps_for(application)}
+    keys = {s.key for s in (steps if steps is not None else steps_for(application))}
     service = service_of(application)
 
     def add(step: str, message: Any, anchor: str) -> None:
@@ -179,8 +181,16 @@ class Wizard:
     def __init__(self, application: Application) -> None:
         self.application = application
         self.steps = steps_for(application)
-        self.problems = problems(application)
-        self.missing = {p.step for p in self.problems}
+
+    # Worked out when first needed (opening a step always needs them); finding the next step after a
+    # save needs only the steps, not the queries behind the problems.
+    @cached_property
+    def problems(self) -> list[Problem]:
+        return problems(self.application, self.steps)
+
+    @cached_property
+    def missing(self) -> set[str]:
+        return {p.step for p in self.problems}
 
     def done(self, key: str) -> bool:
         return key in self.application.completed_steps and key not in self.missing
