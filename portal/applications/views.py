@@ -141,7 +141,6 @@ def customer(application_id: int):
     return render_template(
         "applications/customer.html",
         form=form,
-        unit=acting_unit(),
         **step_context(application, wizard, "customer"),
     )
 
