@@ -18,6 +18,7 @@ from portal.billing.models import BillingDetails
 from portal.contacts.models import ApplicationContact
 from portal.documents.services import latest_commitment_signature
 from portal.extensions import db
+from portal.identifiers import normalise_mobile
 from portal.registry.models import RegisterUnit
 
 
@@ -134,7 +135,7 @@ def problems(application: Application, steps: list[Step] | None = None) -> list[
                 _l("Choose a contact for the role: %(role)s", role=ROLE_TITLES[role]),
                 f"role-{role}",
             )
-        elif role == "disruption" and not (contact.email and contact.phone):
+        elif role == "disruption" and not (contact.email and normalise_mobile(contact.phone or "")):
             add(
                 "contacts",
                 _l("The recipient of disruption notices needs an e-mail address and a mobile phone number"),

@@ -332,3 +332,20 @@ def test_garbage_document_version_falls_back_to_the_current_version(client, worl
     assert response.status_code == 303
     acceptance = db.session.scalar(select(ServiceDescriptionAcceptance))
     assert acceptance.application_id == application_id and len(acceptance.text_sha256) == 64
+
+
+def test_send_is_refused_when_the_disruption_recipient_has_no_mobile_number(client, world):
+    from portal.contacts.models import Contact
+
+    act_for(client, CLINIC)
+    application_id = walk_to_summary(client, "image_archive")
+    contact_id = db.session.scalar(
+        select(ApplicationContact.contact_id).where(ApplicationContact.role == "disruption")
+    )
+    db.session.get(Contact, contact_id).phone = "+35891234567"  # a landline: no text messages
+    db.session.commit()
+    response = client.post(f"/applications/{application_id}/send")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "<title>Error:" in page.replace("\n", "").replace("  ", "")
+    assert "mobile phone number" in page
