@@ -349,3 +349,15 @@ def test_send_is_refused_when_the_disruption_recipient_has_no_mobile_number(clie
     assert response.status_code == 400
     assert "<title>Error:" in page.replace("\n", "").replace("  ", "")
     assert "mobile phone number" in page
+
+
+def test_enter_in_a_text_field_saves_rather_than_adds_a_row(client, world):
+    """Browsers press a form's first submit button on Enter: on the connection step that is "save"."""
+    import re as _re
+
+    act_for(client, CLINIC)
+    application_id = start(client, "image_archive")
+    page = client.get(f"/applications/{application_id}/connection").get_data(as_text=True)
+    form = page[page.index(f'action="/applications/{application_id}/connection"') :]
+    first_button = _re.search(r"<button[^>]*>", form).group(0)
+    assert 'value="save"' in first_button and 'tabindex="-1"' in first_button

@@ -213,7 +213,7 @@ class Journey:
         self.check()
 
     def save(self) -> None:
-        self.submit(self.page.locator("main button[name=action][value=save]"))
+        self.submit(self.page.locator("main button.govuk-button[name=action][value=save]"))
 
     def expect_errors(
         self, *field_ids: str, messages: bool = True, title: bool = True, follow: bool = True
@@ -529,7 +529,7 @@ class Keyboard:
         expect(self.page.locator(f"{group}[value='{value}']")).to_be_checked()
 
     def save(self) -> None:
-        self.activate("main button[name=action][value=save]")
+        self.activate("main button.govuk-button[name=action][value=save]")
 
 
 # --- signing in and out ----------------------------------------------------------------------------
