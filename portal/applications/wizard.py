@@ -18,7 +18,6 @@ from portal.billing.models import BillingDetails
 from portal.contacts.models import ApplicationContact
 from portal.documents.services import latest_commitment_signature
 from portal.extensions import db
-from portal.identifiers import normalise_mobile
 from portal.registry.models import RegisterUnit
 
 
@@ -135,13 +134,13 @@ def problems(application: Application, steps: list[Step] | None = None) -> list[
                 _l("Choose a contact for the role: %(role)s", role=ROLE_TITLES[role]),
                 f"role-{role}",
             )
-        elif role == "disruption" and not (contact.email and normalise_mobile(contact.phone or "")):
+        elif role == "disruption" and not contact.can_hold(role):
             add(
                 "contacts",
                 _l("The recipient of disruption notices needs an e-mail address and a mobile phone number"),
                 f"role-{role}",
             )
-        elif role == "archivist" and not contact.certificate_number:
+        elif role == "archivist" and not contact.can_hold(role):
             add("contacts", _l("The archivist needs a certificate number"), f"role-{role}")
 
     if (

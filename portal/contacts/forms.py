@@ -10,7 +10,6 @@ from wtforms.validators import Length
 from portal.contacts.models import Contact
 from portal.forms.base import PortalForm
 from portal.forms.validators import CertificateNumber, Email, MobilePhone, Phone
-from portal.identifiers import normalise_mobile
 
 NEW = "new"
 
@@ -69,15 +68,14 @@ class RoleContactForm(ContactFields):
             self.contact.errors = [_l("Choose a contact, or add a new one")]
             return False
         missing = None
-        if self.role == "disruption" and not (
-            contact.email and contact.phone and normalise_mobile(contact.phone)
-        ):  # a contact given for another role may have a landline, which takes no text messages
+        if self.role == "disruption" and not contact.can_hold("disruption"):
+            # A contact given for another role may have a landline, which takes no text messages.
             missing = _l(
                 "%(name)s has no e-mail address or mobile phone number: "
                 "choose another contact or add a new one",
                 name=contact.name,
             )
-        elif self.role == "archivist" and not (contact.certificate_number and contact.kind == "person"):
+        elif self.role == "archivist" and not contact.can_hold("archivist"):
             missing = _l(
                 "%(name)s has no certificate number: choose another contact or add a new one",
                 name=contact.name,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.identifiers import normalise_mobile
 
 KINDS = ("person", "point")
 ROLES = (
@@ -41,6 +42,15 @@ class Contact(db.Model):
     __mapper_args__ = {"version_id_col": version}
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def can_hold(self, role: str) -> bool:
+        """Whether the contact has what the role needs: disruption notices go by e-mail and text
+        message (a mobile number); the archivist is a person with a certificate number."""
+        if role == "disruption":
+            return bool(self.email and normalise_mobile(self.phone or ""))
+        if role == "archivist":
+            return bool(self.certificate_number and self.kind == "person")
+        return True
 
 
 class ApplicationContact(db.Model):
