@@ -598,11 +598,11 @@ def breakdown(user: User, pairs: int) -> None:
         (flask_wtf.csrf, "generate_csrf", "CSRF: token for the form"),
         (templating, "generate_csrf", "CSRF: token for the form"),
         (steps, "get_application", "application: load (the POST locks the row)"),
-        (wizard, "steps_for", "wizard: steps_for (commitment signature query)"),
-        (wizard, "problems", "wizard: problems() (its queries)"),
+        (wizard, "read_facts", "wizard: read_facts (one query: rows and signature exist)"),
+        (wizard, "step_problems", "wizard: step_problems (the contacts step's query)"),
         (views, "acting_unit", "customer view: acting_unit() (register_unit row)"),
         (application_services, "save_step", "save: audit row, commit (UPDATE)"),
-        (views, "after_save", "after_save: next step (reloads the row)"),
+        (views, "after_save", "after_save: the redirect to the next step"),
         (views, "render_template", "render_template (Jinja2, GOV.UK macros)"),
     ]
     for owner, attr, name in wrapped:

@@ -60,16 +60,24 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.billing.views import bp as billing_bp
     from portal.contacts.views import bp as contacts_bp
+    from portal.customers.staff_views import bp as customers_staff_bp
+    from portal.customers.views import bp as customers_bp
     from portal.i18n import bp as i18n_bp
     from portal.organisations.views import bp as organisations_bp
+    from portal.orgunits.views import bp as orgunits_bp
     from portal.pages import bp as pages_bp
+    from portal.reviews.views import bp as reviews_bp
     from portal.staff.views import bp as staff_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organisations_bp)
+    app.register_blueprint(orgunits_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(reviews_bp)
+    app.register_blueprint(customers_staff_bp)
+    app.register_blueprint(customers_bp)
     app.register_blueprint(applications_bp)
     app.register_blueprint(contacts_bp)
     app.register_blueprint(billing_bp)
@@ -84,14 +92,18 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from portal.auth.commands import sessions_cli
     from portal.documents.commands import documents_cli
+    from portal.outbox.commands import outbox_cli
     from portal.registry.commands import registry_cli
 
     app.cli.add_command(registry_cli)
     app.cli.add_command(sessions_cli)
     app.cli.add_command(documents_cli)
+    app.cli.add_command(outbox_cli)
 
 
 def register_template_helpers(app: Flask) -> None:
+    from portal.reviews.customer import register as register_decisions
     from portal.templating import register
 
     register(app)
+    register_decisions(app)

@@ -65,6 +65,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Languages.
         "LANGUAGES": ("fi", "sv", "en"),
         "BABEL_DEFAULT_LOCALE": "fi",
+        # Times are stored in UTC and shown in Finnish time.
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
         # E-identification (OpenID Connect).
@@ -102,6 +104,15 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAIL_USERNAME": _env("MAIL_USERNAME"),
         "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
         "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", "Kanta <noreply@kanta.example>"),
+        # The outbox worker: attempts per message, the first retry's delay (doubling each time, up
+        # to the cap), and how long a claim lasts before another worker may take the message over.
+        "OUTBOX_MAX_ATTEMPTS": int(_env("OUTBOX_MAX_ATTEMPTS", "8") or 8),
+        "OUTBOX_RETRY_BASE_SECONDS": float(_env("OUTBOX_RETRY_BASE_SECONDS", "30") or 30),
+        "OUTBOX_RETRY_MAX_SECONDS": float(_env("OUTBOX_RETRY_MAX_SECONDS", "3600") or 3600),
+        "OUTBOX_LEASE_SECONDS": float(_env("OUTBOX_LEASE_SECONDS", "300") or 300),
+        # The portal's public address, for links in e-mails (which are written outside requests too).
+        "PORTAL_URL": (_env("PORTAL_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
+        "OUTBOX_MESSAGE_ID_DOMAIN": _env("OUTBOX_MESSAGE_ID_DOMAIN", "portal.kanta.example"),
     }
     if overrides:
         cfg.update(overrides)

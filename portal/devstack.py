@@ -1,5 +1,6 @@
 """The local world: the portal with its stand-ins for e-identification, mandates, the code server and
-SMTP, all on 127.0.0.1. Used by the run command (``python -m portal.devstack``) and the browser tests.
+SMTP, all on 127.0.0.1, and one outbox worker delivering the e-mail. Used by the run command
+(``python -m portal.devstack``) and the browser tests.
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +104,31 @@ def prepare_database(app: Flask, *, sync: bool = True, quiet: bool = False) -> N
             sync_if_empty(progress=not quiet)
 
 
+def start_worker(
+    config: dict[str, Any], *, name: str = "devstack", poll: float = 1.0, log: Any = None
+) -> subprocess.Popen:
+    """The outbox worker (``flask outbox work``) in a process of its own, as in production, with
+    ``config`` (setting names are the environment variables' names) on top of this environment;
+    ``log`` takes its output (default: this process's)."""
+    from portal import ROOT
+
+    env = {**os.environ, **{key: str(value) for key, value in config.items()}}
+    command = [sys.executable, "-m", "flask", "--app", "portal", "outbox", "work"]
+    return subprocess.Popen(
+        [*command, "--name", name, "--poll", str(poll)], cwd=ROOT, env=env, stdout=log, stderr=log
+    )
+
+
+def stop_worker(worker: subprocess.Popen, timeout: float = 30.0) -> int:
+    """SIGTERM (the worker finishes the message in hand), then SIGKILL after ``timeout``; its exit code."""
+    worker.terminate()
+    try:
+        return worker.wait(timeout)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        return worker.wait()
+
+
 def describe_demo(url: str) -> str:
     lines = [
         "",
@@ -158,11 +185,13 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         stack.stop()
         return 1
+    worker = start_worker(stack.config)
     print(describe_demo(url), flush=True)
     werkzeug_log.setLevel(logging.INFO)
     try:
         run_simple("127.0.0.1", args.port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
+        stop_worker(worker)
         stack.stop()
     return 0
 

@@ -10,8 +10,12 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import Person, WebSession
 from portal.billing.models import BillingDetails
 from portal.contacts.models import ApplicationContact, Contact
+from portal.customers.models import Customership, ServiceInUse, ServiceRole
 from portal.documents.models import CommitmentSignature, DocumentVersion
+from portal.orgunits.models import ExportRun, UnitChange, UnitEvent, Upload
+from portal.outbox.models import OutboxMessage
 from portal.registry.models import CodeEntry, RegisterUnit, SyncRun
+from portal.reviews.models import Decision, DecisionDocument
 
 __all__ = [
     "Application",
@@ -22,11 +26,21 @@ __all__ = [
     "CommitmentSignature",
     "ConnectionPoint",
     "Contact",
+    "Customership",
+    "Decision",
+    "DecisionDocument",
     "DocumentVersion",
+    "ExportRun",
     "InformationSystem",
+    "OutboxMessage",
     "Person",
     "RegisterUnit",
     "ServiceDescriptionAcceptance",
+    "ServiceInUse",
+    "ServiceRole",
     "SyncRun",
+    "UnitChange",
+    "UnitEvent",
+    "Upload",
     "WebSession",
 ]

@@ -53,6 +53,8 @@ class Application(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     submitted_language: Mapped[str | None] = mapped_column(String(2))
+    # How many times it has been sent: a return for completion and a resend make round 2.
+    round: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # Customer details (the register data itself is read from the mirror, not copied here).
     street_address: Mapped[str | None] = mapped_column(String(200))

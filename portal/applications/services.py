@@ -213,6 +213,7 @@ def send(application: Application, snapshot: dict, language: str) -> bool:
         .where(Application.id == application.id, Application.status.in_(("draft", "returned")))
         .values(
             status="submitted",
+            round=Application.round + 1,
             submitted_at=now,
             submitted_by_person_id=g.person_id,
             submitted_language=language,

@@ -35,12 +35,14 @@ def returning_to_summary() -> bool:
     return request.args.get("return") == "summary"
 
 
-def after_save(application: Application, key: str):
-    """Back to the summary after a "Change", otherwise on to the next step."""
+def after_save(application: Application, wizard: Wizard, key: str):
+    """Back to the summary after a "Change", otherwise on to the next step (a save changes what the
+    steps lack, never which steps there are, so the wizard of the request still knows the next)."""
+    # The id as read before the save: after the commit, reading application.id would load the row again.
+    application_id = wizard.application_id
     if returning_to_summary():
-        return redirect(url_for("applications.summary", application_id=application.id), code=303)
-    wizard = Wizard(application)
-    return redirect(url_for(wizard.next_step(key).endpoint, application_id=application.id), code=303)
+        return redirect(url_for("applications.summary", application_id=application_id), code=303)
+    return redirect(url_for(wizard.next_step(key).endpoint, application_id=application_id), code=303)
 
 
 def step_context(application: Application, wizard: Wizard, key: str, **extra) -> dict:

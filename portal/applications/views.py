@@ -114,7 +114,7 @@ def connection(application_id: int):
             renewal,
             (form.unit.data or None) if eprescription else None,
         )
-        return after_save(application, "connection")
+        return after_save(application, wizard, "connection")
     return render_template(
         "applications/connection.html",
         form=form,
@@ -137,7 +137,7 @@ def customer(application_id: int):
         for name, value in changes.items():
             setattr(application, name, value)
         services.save_step(application, "customer", changes)
-        return after_save(application, "customer")
+        return after_save(application, wizard, "customer")
     return render_template(
         "applications/customer.html",
         form=form,
@@ -153,7 +153,7 @@ def description(application_id: int):
     form = DescriptionForm()
     if form.validate_on_submit():
         services.accept_description(application, _shown_version(version))
-        return after_save(application, "description")
+        return after_save(application, wizard, "description")
     return render_template(
         "applications/document.html",
         form=form,
@@ -172,7 +172,7 @@ def commitment(application_id: int):
     form = CommitmentForm()
     if form.validate_on_submit():
         services.sign(application, _shown_version(version), session.get("hetu_masked", ""))
-        return after_save(application, "commitment")
+        return after_save(application, wizard, "commitment")
     return render_template(
         "applications/document.html",
         form=form,

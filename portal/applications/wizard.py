@@ -5,18 +5,22 @@ opened only when every step before it is done, so steps cannot be skipped by typ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from portal.applications.catalogue import ROLE_TITLES, SERVICES_BY_KEY, needs_billing_step, required_roles
-from portal.applications.models import Application, ServiceDescriptionAcceptance
+from portal.applications.models import (
+    Application,
+    ConnectionPoint,
+    InformationSystem,
+    ServiceDescriptionAcceptance,
+)
 from portal.billing.models import BillingDetails
 from portal.contacts.models import ApplicationContact
-from portal.documents.services import latest_commitment_signature
+from portal.documents.models import CommitmentSignature
 from portal.extensions import db
 from portal.registry.models import RegisterUnit
 
@@ -63,108 +67,121 @@ def service_of(application: Application):
     return SERVICES_BY_KEY[application.service]
 
 
-def commitment_needed(application: Application) -> bool:
+@dataclass(frozen=True)
+class Facts:
+    """What the step checks need beyond the application row, read in one query."""
+
+    has_points: bool
+    has_systems: bool
+    has_billing: bool
+    accepted_description: bool
+    organisation_signed: bool  # the organisation has signed the commitment (in any application)
+
+
+def read_facts(application: Application) -> Facts:
+    id_ = application.id
+    row = db.session.execute(
+        select(
+            exists().where(ConnectionPoint.application_id == id_),
+            exists().where(InformationSystem.application_id == id_),
+            exists().where(BillingDetails.application_id == id_),
+            exists().where(ServiceDescriptionAcceptance.application_id == id_),
+            exists().where(
+                CommitmentSignature.organisation_business_id == application.organisation_business_id
+            ),
+        )
+    ).one()
+    return Facts(*(bool(value) for value in row))
+
+
+def commitment_needed(application: Application, facts: Facts) -> bool:
     """The commitment is signed once per organisation: on its first application."""
-    if application.commitment_signature_id is not None:
-        return True
-    return latest_commitment_signature(application.organisation_business_id) is None
+    return application.commitment_signature_id is not None or not facts.organisation_signed
 
 
-def steps_for(application: Application) -> list[Step]:
+def steps_for(application: Application, facts: Facts) -> list[Step]:
     service = service_of(application)
     skip = set()
     if not needs_billing_step(service, pharmacy=is_pharmacy(application)):
         skip.add("billing")
-    if not commitment_needed(application):
+    if not commitment_needed(application, facts):
         skip.add("commitment")
     return [s for s in ALL_STEPS if s.key not in skip]
 
 
-def problems(application: Application, steps: list[Step] | None = None) -> list[Problem]:
-    """Everything required that is missing, step by step (for the step list and for "Send").
-    ``steps``: the application's ``steps_for``, when the caller has them already."""
+CUSTOMER_FIELDS = (
+    ("street_address", _l("Enter the street address")),
+    ("postal_code", _l("Enter the postcode")),
+    ("post_office", _l("Enter the post office")),
+    ("phone", _l("Enter the phone number")),
+    ("decision_email", _l("Enter the e-mail address for the decision")),
+)
+
+
+def step_problems(application: Application, facts: Facts, key: str) -> list[Problem]:
+    """What the step ``key`` still lacks. Only the contacts step (its role holders) and a social
+    welfare application's or a renewal unit's connection step query beyond ``facts``."""
     found: list[Problem] = []
-    keys = {s.key for s in (steps if steps is not None else steps_for(application))}
-    service = service_of(application)
 
-    def add(step: str, message: Any, anchor: str) -> None:
-        found.append(Problem(step, message, anchor, application.id))
+    def add(message: Any, anchor: str) -> None:
+        found.append(Problem(key, message, anchor, application.id))
 
-    if not application.connection_points:
-        add("connection", _l("Add at least one connection point"), "points-0-oid")
-    if not application.systems:
-        add("connection", _l("Add at least one information system"), "systems-0-product")
-    if application.service == "social_archive":
-        for i, system in enumerate(application.systems):
-            if not (system.profile and system.stores and system.service_tasks):
-                add(
-                    "connection",
-                    _l(
-                        "Give the profile, the stored data and the service tasks of %(system)s",
-                        system=system.product,
-                    ),
-                    f"systems-{i}-profile",
-                )
-    if application.renewal_requests and application.renewal_unit_oid:
-        unit = db.session.get(RegisterUnit, application.renewal_unit_oid)
-        if unit is None:
-            add("connection", _l("Choose a receiving unit that is in the register"), "unit")
+    if key == "connection":
+        if not facts.has_points:
+            add(_l("Add at least one connection point"), "points-0-oid")
+        if not facts.has_systems:
+            add(_l("Add at least one information system"), "systems-0-product")
+        if application.service == "social_archive" and facts.has_systems:
+            for i, system in enumerate(application.systems):
+                if not (system.profile and system.stores and system.service_tasks):
+                    add(
+                        _l(
+                            "Give the profile, the stored data and the service tasks of %(system)s",
+                            system=system.product,
+                        ),
+                        f"systems-{i}-profile",
+                    )
+        if (
+            application.renewal_requests
+            and application.renewal_unit_oid
+            and db.session.get(RegisterUnit, application.renewal_unit_oid) is None
+        ):
+            add(_l("Choose a receiving unit that is in the register"), "unit")
+    elif key == "customer":
+        for field, message in CUSTOMER_FIELDS:
+            if not getattr(application, field):
+                add(message, field.replace("_", "-"))
+    elif key == "contacts":
+        _contact_problems(application, add)
+    elif key == "billing":
+        if not facts.has_billing:
+            add(_l("Give the billing details"), "method")
+    elif key == "description":
+        if not facts.accepted_description:
+            add(_l("Accept the service description"), "accept")
+    elif key == "commitment" and application.commitment_signature_id is None:
+        add(_l("Sign the commitment"), "sign")
+    return found
 
-    for field, message in (
-        ("street_address", _l("Enter the street address")),
-        ("postal_code", _l("Enter the postcode")),
-        ("post_office", _l("Enter the post office")),
-        ("phone", _l("Enter the phone number")),
-        ("decision_email", _l("Enter the e-mail address for the decision")),
-    ):
-        if not getattr(application, field):
-            add("customer", message, field.replace("_", "-"))
 
+def _contact_problems(application: Application, add) -> None:
     assigned = {
         a.role: a.contact
         for a in db.session.scalars(
             select(ApplicationContact).where(ApplicationContact.application_id == application.id)
         )
     }
-    for role in required_roles(service, pharmacy=is_pharmacy(application)):
+    for role in required_roles(service_of(application), pharmacy=is_pharmacy(application)):
         contact = assigned.get(role)
         if contact is None:
-            add(
-                "contacts",
-                _l("Choose a contact for the role: %(role)s", role=ROLE_TITLES[role]),
-                f"role-{role}",
-            )
+            add(_l("Choose a contact for the role: %(role)s", role=ROLE_TITLES[role]), f"role-{role}")
         elif role == "disruption" and not contact.can_hold(role):
             add(
-                "contacts",
                 _l("The recipient of disruption notices needs an e-mail address and a mobile phone number"),
                 f"role-{role}",
             )
         elif role == "archivist" and not contact.can_hold(role):
-            add("contacts", _l("The archivist needs a certificate number"), f"role-{role}")
-
-    if (
-        "billing" in keys
-        and db.session.scalar(
-            select(BillingDetails.id).where(BillingDetails.application_id == application.id)
-        )
-        is None
-    ):
-        add("billing", _l("Give the billing details"), "method")
-
-    if (
-        db.session.scalar(
-            select(ServiceDescriptionAcceptance.id).where(
-                ServiceDescriptionAcceptance.application_id == application.id
-            )
-        )
-        is None
-    ):
-        add("description", _l("Accept the service description"), "accept")
-
-    if "commitment" in keys and application.commitment_signature_id is None:
-        add("commitment", _l("Sign the commitment"), "sign")
-    return found
+            add(_l("The archivist needs a certificate number"), f"role-{role}")
 
 
 @dataclass(frozen=True)
@@ -176,24 +193,28 @@ class StepState:
 
 
 class Wizard:
-    """The steps of one application and what they lack, worked out once per request."""
+    """The steps of one application and what they lack, worked out once per request, step by step
+    as needed: opening a step needs the checks of the steps before it; the step list needs all."""
 
     def __init__(self, application: Application) -> None:
         self.application = application
-        self.steps = steps_for(application)
+        self.application_id = application.id
+        self.facts = read_facts(application)
+        self.steps = steps_for(application, self.facts)
+        self._problems: dict[str, list[Problem]] = {}
 
-    # Worked out when first needed (opening a step always needs them); finding the next step after a
-    # save needs only the steps, not the queries behind the problems.
-    @cached_property
+    def problems_of(self, key: str) -> list[Problem]:
+        if key not in self._problems:
+            self._problems[key] = step_problems(self.application, self.facts, key)
+        return self._problems[key]
+
+    @property
     def problems(self) -> list[Problem]:
-        return problems(self.application, self.steps)
-
-    @cached_property
-    def missing(self) -> set[str]:
-        return {p.step for p in self.problems}
+        """Everything required that is missing, in step order (for the step list and for "Send")."""
+        return [p for s in self.steps for p in self.problems_of(s.key)]
 
     def done(self, key: str) -> bool:
-        return key in self.application.completed_steps and key not in self.missing
+        return key in self.application.completed_steps and not self.problems_of(key)
 
     def may_open(self, key: str) -> bool:
         """Every step before it is done. The summary opens once every step has been saved, even if
@@ -225,7 +246,7 @@ class Wizard:
                 status = "done"
             elif not reachable:
                 status = "locked"
-            elif step.key in self.missing and (show_errors or step.key in self.application.completed_steps):
+            elif self.problems_of(step.key) and (show_errors or step.key in self.application.completed_steps):
                 status = "error"
             else:
                 status = "todo"

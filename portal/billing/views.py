@@ -24,5 +24,5 @@ def step(application_id: int):
     if form.validate_on_submit():
         changes = save_billing(application, form.data)
         applications.save_step(application, "billing", changes)
-        return after_save(application, "billing")
+        return after_save(application, wizard, "billing")
     return render_template("billing/step.html", form=form, **step_context(application, wizard, "billing"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from wtforms import RadioField, StringField
@@ -89,25 +91,48 @@ class RoleContactForm(ContactFields):
         return [f for f in self if f.name not in ("contact", "csrf_token")]
 
     def _validate_new(self) -> bool:
-        valid = True
-        requirements = [
-            (self.name, _l("Enter the name")),
-            (self.email, _l("Enter the e-mail address")),
-        ]
-        if self.role == "disruption":
-            requirements.append(
-                (self.phone, _l("Enter a mobile phone number that can receive text messages"))
-            )
-        if self.role == "archivist":
-            requirements.append((self.certificate_number, _l("Enter the certificate number")))
-        if self.kind.data not in ("person", "point"):
-            self.kind.errors = [_l("Choose whether the contact is a person or an organisation point")]
+        return require_details(self, {self.role})
+
+
+def require_details(form: ContactFields, roles: Collection[str]) -> bool:
+    """What a contact needs, on top of the format checks, to hold ``roles``: a kind, a name and an
+    e-mail address always; a mobile phone for disruption notices; for an archivist, a person with a
+    certificate number. Marks the fields that lack it; True when nothing does."""
+    valid = True
+    requirements = [
+        (form.name, _l("Enter the name")),
+        (form.email, _l("Enter the e-mail address")),
+    ]
+    if "disruption" in roles:
+        requirements.append((form.phone, _l("Enter a mobile phone number that can receive text messages")))
+    if "archivist" in roles:
+        requirements.append((form.certificate_number, _l("Enter the certificate number")))
+    if form.kind.data not in ("person", "point"):
+        form.kind.errors = [_l("Choose whether the contact is a person or an organisation point")]
+        valid = False
+    elif "archivist" in roles and form.kind.data == "point":
+        form.kind.errors = [_l("The archivist must be a person")]
+        valid = False
+    for field, message in requirements:
+        if not field.data and not field.errors:
+            field.errors = [message]
             valid = False
-        elif self.role == "archivist" and self.kind.data == "point":
-            self.kind.errors = [_l("The archivist must be a person")]
-            valid = False
-        for field, message in requirements:
-            if not field.data and not field.errors:
-                field.errors = [message]
-                valid = False
-        return valid
+    return valid
+
+
+class ContactForm(ContactFields):
+    """A contact's details on their own (adding one, or editing one later), checked against the roles
+    the contact holds or is to hold (``roles_to_hold``): the same rules as a new contact in the wizard."""
+
+    def __init__(self, *args, roles: Collection[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.held_roles = frozenset(roles)
+
+    def roles_to_hold(self) -> frozenset[str]:
+        return self.held_roles
+
+    def validate(self, extra_validators=None) -> bool:
+        roles = self.roles_to_hold()
+        self.phone.validators = [MobilePhone()] if "disruption" in roles else [Phone()]
+        valid = super().validate(extra_validators)
+        return require_details(self, roles) and valid

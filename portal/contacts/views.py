@@ -31,7 +31,7 @@ def step(application_id: int):
     contact_problems = [p for p in wizard.problems if p.step == "contacts"]
     if form.validate_on_submit() and not contact_problems:
         applications.save_step(application, "contacts")
-        return after_save(application, "contacts")
+        return after_save(application, wizard, "contacts")
     show_errors = request.method == "POST"
     return render_template(
         "contacts/step.html",

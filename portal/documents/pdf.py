@@ -57,13 +57,15 @@ def _font_config() -> FontConfiguration:
     return config
 
 
-def render_pdf(html: str) -> bytes:
+def render_pdf(html: str, *, forms: bool = False) -> bytes:
     """The HTML as a tagged PDF/UA-1. The ``lang`` of the html element becomes the PDF's /Lang and its
-    ``<title>`` the document title, both of which PDF/UA requires."""
+    ``<title>`` the document title, both of which PDF/UA requires. With ``forms`` its ``<input>`` and
+    ``<textarea>`` elements become fields that can be filled in on screen (their ``title`` is the
+    field's accessible name)."""
     # A lone surrogate cannot be encoded for the layout engine; show it as a replacement character.
     html = html.encode("utf-8", "replace").decode("utf-8")
     document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=LocalOnlyFetcher())
-    return document.write_pdf(font_config=_font_config(), **PDF_OPTIONS)
+    return document.write_pdf(font_config=_font_config(), pdf_forms=forms, **PDF_OPTIONS)
 
 
 # The application PDF ----------------------------------------------------------------------------

@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import g
 from flask_babel import lazy_gettext as _l
 
+from portal.applications.models import Application
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.registry.models import RegisterUnit
 from portal.registry.services import municipality_name
+from portal.reviews.customer import Status, describe, latest_decisions, services_in_use
 from portal.templating import format_date
 
 SECTORS = {
@@ -59,3 +61,16 @@ def organisation_rows(unit: RegisterUnit) -> list[dict[str, str]]:
         (_l("Valid"), validity),
     ]
     return [{"label": str(label), "value": value} for label, value in rows]
+
+
+def service_statuses(service_keys: list[str], applications: dict[str, Application]) -> dict[str, Status]:
+    """Each service's status in words (service key → status), from the organisation's latest
+    application per service, the decision of its latest round and the services in use: two queries."""
+    decisions = latest_decisions(applications.values())
+    in_use = services_in_use(g.acting["business_id"])
+    statuses = {}
+    for key in service_keys:
+        application = applications.get(key)
+        decision = decisions.get(application.id) if application else None
+        statuses[key] = describe(application, decision, in_use.get(key))
+    return statuses

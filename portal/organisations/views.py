@@ -1,14 +1,29 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from portal.access import Access, access
-from portal.applications.services import applications_by_service, services_available
+from portal.applications.services import applications_by_service, get_application, services_available
 from portal.applications.views import continue_url
-from portal.organisations.dashboard import acting_unit, organisation_rows
+from portal.documents.deployment_test import deployment_test_report_pdf
+from portal.i18n import current_language
+from portal.organisations.dashboard import acting_unit, organisation_rows, service_statuses
 from portal.organisations.services import ChoiceOutcome, MandatesUnavailable, begin_choice, complete_choice
 from portal.registry.services import is_valid_today
+from portal.reviews.services import current_decision
 
 bp = Blueprint("organisations", __name__)
 
@@ -58,11 +73,32 @@ def dashboard():
             kind, g.acting["name"], g.acting["business_id"], valid_until=unit and unit.expiration_date
         )
         return render_template("organisations/refused.html", outcome=outcome), 403
+    services = services_available(unit)
     return render_template(
         "organisations/dashboard.html",
         unit=unit,
         rows=organisation_rows(unit),
-        services=services_available(unit),
-        applications=applications_by_service(),
+        services=services,
+        statuses=service_statuses([s.key for s in services], applications_by_service()),
         continue_url=continue_url,
+    )
+
+
+@bp.get("/dashboard/applications/<int:application_id>/deployment-test-report")
+@access(Access.ACTING)
+def deployment_test_report(application_id: int):
+    """The deployment-test report form for an approved application, in the page's language or the
+    one asked for (``?lang=sv``: the vendor may read another)."""
+    application = get_application(application_id)
+    decision = current_decision(application)
+    if application.status != "approved" or decision is None:
+        abort(404)
+    lang = request.args.get("lang") or current_language()
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(404)
+    filename = f"kanta-deployment-test-report-{application.id}-{lang}.pdf"
+    return Response(
+        deployment_test_report_pdf(application, decision.decided_at, lang),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

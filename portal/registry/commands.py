@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from portal.extensions import db
+from portal.orgunits.commands import check_command, export_changes_command
 from portal.registry.models import CODE_LISTS, REGISTERS, CodeEntry, RegisterUnit, SyncRun
 from portal.registry.progress import TqdmProgress
 from portal.registry.sync import SyncFailed, SyncResult, sync_changes, sync_full, sync_if_empty
@@ -75,3 +76,8 @@ def status_command() -> None:
             else f"FAILED: {run.error}"
         )
         click.echo(f"{name}: last sync {when} ({run.mode}): {outcome}")
+
+
+# The organisation-register maintenance's commands live with that domain and join this group.
+registry_cli.add_command(check_command)
+registry_cli.add_command(export_changes_command)

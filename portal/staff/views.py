@@ -9,6 +9,7 @@ from portal.access import Access, access
 from portal.extensions import db
 from portal.registry.models import RegisterUnit
 from portal.registry.services import last_sync
+from portal.reviews.queries import waiting_counts
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -19,4 +20,4 @@ def home():
     counts = dict(
         db.session.execute(select(RegisterUnit.register, func.count()).group_by(RegisterUnit.register)).all()
     )
-    return render_template("staff/home.html", counts=counts, last_sync=last_sync())
+    return render_template("staff/home.html", counts=counts, last_sync=last_sync(), waiting=waiting_counts())

@@ -97,10 +97,30 @@ class CodeServerClient:
         for page in self.iter_pages(oid, modified_after):
             yield from page.items
 
-    def _get_page(self, oid: str, params: dict[str, Any]) -> Page:
+    def send_concepts(self, oid: str, concepts: list[dict[str, Any]]) -> int:
+        """Add or update concept codes of a classification (the daily export of units changed in the portal);
+        returns how many the code server took."""
         url = f"{self.base_url}/csapi/v3/classifications/{oid}/conceptcodes"
+        response = self._request("POST", url, json={PAGE_ITEMS: concepts})
+        if response.status_code != 200:
+            raise CodeServerError(
+                f"The code server refused the changes to classification {oid} "
+                f"(HTTP {response.status_code}): {response.text[:300]}"
+            )
         try:
-            response = self.session.get(url, params=params, timeout=self.timeout)
+            accepted = response.json().get("accepted")
+        except (ValueError, AttributeError):
+            accepted = None
+        if not isinstance(accepted, int):
+            raise CodeServerUnavailable(
+                f"The code server at {self.base_url} answered the changes with something unexpected."
+            )
+        return accepted
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """The response, unless the code server cannot be reached, is too slow or fails (5xx)."""
+        try:
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.Timeout:
             raise CodeServerUnavailable(
                 f"The code server at {self.base_url} did not answer within {self.timeout:g} seconds."
@@ -113,6 +133,11 @@ class CodeServerClient:
             raise CodeServerUnavailable(
                 f"The code server at {self.base_url} is not working right now (HTTP {response.status_code})."
             )
+        return response
+
+    def _get_page(self, oid: str, params: dict[str, Any]) -> Page:
+        url = f"{self.base_url}/csapi/v3/classifications/{oid}/conceptcodes"
+        response = self._request("GET", url, params=params)
         if response.status_code != 200:
             raise CodeServerError(
                 f"The code server refused the request for classification {oid} "
