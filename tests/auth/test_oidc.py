@@ -145,6 +145,19 @@ def test_idle_session_ends_with_a_notice(client, provider):
     assert db.session.scalar(select(WebSession.id).where(WebSession.person_id.is_not(None))) is None
 
 
+def test_static_file_leaves_an_expired_session_and_its_notice_to_the_page(client, provider):
+    sign_in(client)
+    cookie = client.get_cookie(COOKIE).value
+    _age_session(last_seen_at=utcnow() - timedelta(minutes=31))
+    static = client.get("/static/images/favicon.svg")
+    assert static.status_code == 200
+    assert "Set-Cookie" not in static.headers
+    assert client.get_cookie(COOKIE).value == cookie
+    assert db.session.scalar(select(WebSession.id).where(WebSession.person_id.is_not(None))) is not None
+    response = client.get("/organisation")
+    assert "inactive for 30 minutes" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
 def test_session_ends_after_twelve_hours_even_when_active(client, provider):
     sign_in(client)
     _age_session(created_at=utcnow() - timedelta(hours=12, minutes=1), last_seen_at=utcnow())

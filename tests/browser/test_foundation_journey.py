@@ -123,6 +123,7 @@ def test_idle_session_ends_with_a_notice(page: Page, portal, check_a11y):
     sign_in_as(page, portal, check_a11y, "erik")
     choose_organisation(page, check_a11y, "1938556-1")
     expect(page).to_have_url(re.compile(r"/dashboard$"))
+    page.wait_for_load_state("networkidle")  # nothing of the dashboard's still on its way
     with portal.app.app_context():
         db.session.execute(update(WebSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
         db.session.commit()
