@@ -5,6 +5,7 @@ a changes sync asks each classification for what was modified since the day of i
 (``modifiedAfter`` is inclusive, and the day is taken in UTC, which is never later than the Finnish day, so
 nothing is missed; a day fetched twice is harmless) and upserts it. Codes that come back ``DELETED`` or
 ``PROPOSAL`` are removed from the mirror, which holds active codes only, exactly as a full sync would.
+Units changed in the portal and not yet exported are left as they are (the export sends them).
 If the code server fails midway the transaction is rolled back: the mirror stays as it was, a failed
 ``SyncRun`` is recorded, and ``SyncFailed`` carries a message a person can act on.
 """
@@ -27,7 +28,7 @@ from portal.integrations.codeserver.client import CodeServerClient, CodeServerEr
 from portal.registry.models import REGISTERS, RegisterUnit, SyncRun
 from portal.registry.progress import Progress, TqdmProgress
 from portal.registry.rows import Row, code_row, unit_row
-from portal.registry.writers import Clock, writer_for
+from portal.registry.writers import Clock, locally_changed, writer_for
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class ClassificationResult:
     received: int = 0
     written: int = 0
     removed: int = 0
+    kept: int = 0  # units received but left as they are: changed in the portal, not yet exported
 
 
 @dataclass
@@ -76,6 +78,7 @@ class SyncResult:
             + (f" since {p.modified_after.isoformat()}" if p.modified_after else "")
             + f", {p.received} received, {p.written} written, "
             + (f"{p.removed} replaced" if p.mode == "full" else f"{p.removed} removed")
+            + (f", {p.kept} kept (changed in the portal, not yet exported)" if p.kept else "")
             for p in self.parts
         ]
         return "\n".join([*lines, f"Done in {self.seconds:.1f} s."])
@@ -135,9 +138,11 @@ def _sync(mode: str, client: CodeServerClient | None, progress: Progress | None)
     try:
         with db.engine.begin() as conn:
             writer = writer_for(conn, clock)
+            kept = locally_changed(conn)
             for part in result.parts:
                 batches = _batches(client, part, result, progress)
                 if part.classification in REGISTERS:
+                    batches = _without(batches, kept, part)
                     write = writer.replace_units if part.mode == "full" else None
                     counts = write(part.classification, batches) if write else writer.merge_units(batches)
                 elif part.mode == "full":
@@ -198,6 +203,19 @@ def _batches(
         yield rows
         if progress is not None:
             progress.advance(len(rows))
+
+
+def _without(
+    batches: Iterator[list[Row]], kept: frozenset[str], part: ClassificationResult
+) -> Iterator[list[Row]]:
+    """The batches without the units changed in the portal and not yet exported: the national register
+    gets those from the next export, and until then the portal's version is the one to keep."""
+    for batch in batches:
+        if kept:
+            rows = [row for row in batch if row["oid"] not in kept]
+            part.kept += len(batch) - len(rows)
+            batch = rows
+        yield batch
 
 
 def _record(result: SyncResult) -> None:

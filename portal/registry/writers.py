@@ -21,6 +21,10 @@ from portal.registry.models import CodeEntry, RegisterUnit
 from portal.registry.rows import UNIT_COLUMNS, Row
 
 ACTIVE = "ACTIVE"
+# Units changed in the portal and not yet exported to the code server (``portal.orgunits``' markers): a
+# sync leaves them as they are, and the export sends them. The table is named here rather than imported so
+# that the mirror does not depend on the maintenance pages.
+LOCALLY_CHANGED = "SELECT unit_oid FROM orgunit_change WHERE exported_at IS NULL"
 _UNITS = RegisterUnit.__table__
 _CODES = CodeEntry.__table__
 
@@ -55,9 +59,11 @@ class CoreWriter:
 
     # -- units --------------------------------------------------------------------------------------------
     def replace_units(self, register: str, batches: Iterable[list[Row]]) -> Counts:
+        """Every unit of ``register`` but the locally changed ones (see ``LOCALLY_CHANGED``) is replaced."""
         counts = Counts()
         with self.clock:
-            counts.removed = self.conn.execute(_UNITS.delete().where(_UNITS.c.register == register)).rowcount
+            where = sa.and_(_UNITS.c.register == register, _UNITS.c.oid.not_in(_locally_changed()))
+            counts.removed = self.conn.execute(_UNITS.delete().where(where)).rowcount
         for batch in batches:
             active = [row for row in batch if row["status"] == ACTIVE]
             if active:
@@ -110,7 +116,10 @@ class PostgresWriter(CoreWriter):
     def replace_units(self, register: str, batches: Iterable[list[Row]]) -> Counts:
         counts = Counts()
         with self.clock:
-            self.cursor.execute("DELETE FROM register_unit WHERE register = %s", (register,))
+            self.cursor.execute(
+                f"DELETE FROM register_unit WHERE register = %s AND oid NOT IN ({LOCALLY_CHANGED})",  # noqa: S608
+                (register,),
+            )
             counts.removed = self.cursor.rowcount
         counts.written = self._copy("register_unit", batches)
         return counts
@@ -179,6 +188,15 @@ def _latest(batches: Iterable[list[Row]], key) -> list[Row]:
         for row in batch:
             rows[key(row)] = row
     return list(rows.values())
+
+
+def _locally_changed() -> sa.Select:
+    change = sa.table("orgunit_change", sa.column("unit_oid"), sa.column("exported_at"))
+    return sa.select(change.c.unit_oid).where(change.c.exported_at.is_(None))
+
+
+def locally_changed(conn: sa.Connection) -> frozenset[str]:
+    return frozenset(conn.scalars(_locally_changed()))
 
 
 def writer_for(conn: sa.Connection, clock: Clock) -> CoreWriter:

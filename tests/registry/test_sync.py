@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from portal.db import utcnow
 from portal.extensions import db
+from portal.orgunits.models import UnitChange
 from portal.integrations.codeserver.generator import MUNICIPALITY_CODES, SERVICE_TASKS, SOTE
 from portal.registry.models import CodeEntry, RegisterUnit, SyncRun
 from portal.registry.sync import changes_since, mirror_is_empty, sync_changes, sync_full
@@ -111,3 +112,36 @@ def test_changes_start_from_the_day_of_the_last_successful_sync(app):
     db.session.commit()
     assert changes_since(SOTE) == date(2025, 6, 3)
     assert sync_changes().parts[0].modified_after == date(2025, 6, 3)
+
+
+def _change_locally(oid: str, long_name: str) -> None:
+    """What a form or an upload in the portal does to a unit: the mirror row changes and a pending
+    marker waits for the daily export."""
+    db.session.get(RegisterUnit, oid).long_name = long_name
+    db.session.merge(UnitChange(unit_oid=oid, changed_at=utcnow()))
+    db.session.commit()
+
+
+def test_a_sync_keeps_units_changed_in_the_portal_until_they_are_exported(app, register, catalogue):
+    sync_full()
+    today = utcnow().date()
+    touched = catalogue.touch(40, today, seed=5)
+    mine, theirs = touched["changed"][:2]
+    _change_locally(mine, "Changed in the portal")
+    result = sync_changes()
+    sote = next(p for p in result.parts if p.classification == SOTE)
+    assert sote.kept == 1 and "1 kept" in result.summary()
+    db.session.expire_all()
+    assert db.session.get(RegisterUnit, mine).long_name == "Changed in the portal"
+    assert mirror_units()[theirs] == served_units(register)[theirs]
+    # A full sync keeps it too, and replaces everything else.
+    result = sync_full()
+    db.session.expire_all()
+    assert db.session.get(RegisterUnit, mine).long_name == "Changed in the portal"
+    others = {oid: row for oid, row in mirror_units().items() if oid != mine}
+    assert others == {oid: row for oid, row in served_units(register).items() if oid != mine}
+    # Once exported, the unit is the register's again.
+    db.session.execute(sa.update(UnitChange).values(exported_at=utcnow()))
+    db.session.commit()
+    sync_full()
+    assert mirror_units() == served_units(register)
