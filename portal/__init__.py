@@ -94,11 +94,13 @@ def register_commands(app: Flask) -> None:
     from portal.documents.commands import documents_cli
     from portal.outbox.commands import outbox_cli
     from portal.registry.commands import registry_cli
+    from portal.scheduling.commands import schedule_cli
 
     app.cli.add_command(registry_cli)
     app.cli.add_command(sessions_cli)
     app.cli.add_command(documents_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(schedule_cli)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -113,6 +113,20 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # The portal's public address, for links in e-mails (which are written outside requests too).
         "PORTAL_URL": (_env("PORTAL_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
         "OUTBOX_MESSAGE_ID_DOMAIN": _env("OUTBOX_MESSAGE_ID_DOMAIN", "portal.kanta.example"),
+        # Daily jobs, run by the worker at these Finnish times (HH:MM); an empty value leaves a job out.
+        # A failed run is tried again after SCHEDULE_RETRY_SECONDS, up to SCHEDULE_MAX_ATTEMPTS a day.
+        "SCHEDULE": {
+            job: at
+            for job, at in (
+                ("registry-export", _env("SCHEDULE_REGISTRY_EXPORT", "02:00")),
+                ("registry-sync", _env("SCHEDULE_REGISTRY_SYNC", "03:00")),
+                ("sessions-purge", _env("SCHEDULE_SESSIONS_PURGE", "04:00")),
+            )
+            if at and at != "off"
+        },
+        "SCHEDULE_MAX_ATTEMPTS": int(_env("SCHEDULE_MAX_ATTEMPTS", "4") or 4),
+        "SCHEDULE_RETRY_SECONDS": float(_env("SCHEDULE_RETRY_SECONDS", "3600") or 3600),
+        "SCHEDULE_LEASE_SECONDS": float(_env("SCHEDULE_LEASE_SECONDS", "1800") or 1800),
     }
     if overrides:
         cfg.update(overrides)

@@ -16,6 +16,7 @@ from portal.orgunits.models import ExportRun, UnitChange, UnitEvent, Upload
 from portal.outbox.models import OutboxMessage
 from portal.registry.models import CodeEntry, RegisterUnit, SyncRun
 from portal.reviews.models import Decision, DecisionDocument
+from portal.scheduling.models import JobRun
 
 __all__ = [
     "Application",
@@ -32,6 +33,7 @@ __all__ = [
     "DocumentVersion",
     "ExportRun",
     "InformationSystem",
+    "JobRun",
     "OutboxMessage",
     "Person",
     "RegisterUnit",

@@ -49,6 +49,9 @@ def register_security(app: Flask) -> None:
         return response
 
 
+_TRACEBACKS = logging.Formatter()
+
+
 def install_log_scrubbing() -> None:
     """Mask anything shaped like a henkilötunnus in every log record, whichever logger or handler
     writes it (the record factory sees every record, propagated or not)."""
@@ -66,6 +69,10 @@ def install_log_scrubbing() -> None:
         scrubbed = scrub_hetu(unquote(message) if "%" in message else message)
         if scrubbed != message:
             record.msg, record.args = scrubbed, None
+        if record.exc_info and record.exc_info[1] is not None:
+            # Formatters use a record's exc_text when it is set: the traceback, with the exception's
+            # message (which may quote input), masked too.
+            record.exc_text = scrub_hetu(_TRACEBACKS.formatException(record.exc_info))
         return record
 
     scrubbing_factory.scrubs_hetu = True  # type: ignore[attr-defined]

@@ -88,6 +88,19 @@ def test_log_records_never_carry_henkilotunnus(caplog):
     assert "150378-****" in caplog.text
 
 
+def test_logged_tracebacks_never_carry_henkilotunnus(caplog):
+    install_log_scrubbing()
+    logger = logging.getLogger("portal.test")
+    try:
+        raise ValueError("no person 150378-934B")
+    except ValueError:
+        logger.exception("lookup failed")
+    formatted = logging.Formatter().format(caplog.records[-1])
+    assert "150378-934B" not in formatted
+    assert "ValueError: no person 150378-****" in formatted
+    assert "150378-934B" not in caplog.text
+
+
 def test_business_id_check_digit():
     assert is_valid_ytunnus("2958423-0")
     assert not is_valid_ytunnus("2958423-1")

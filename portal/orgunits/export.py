@@ -1,5 +1,6 @@
 """The daily export: units changed in the portal go to the code server, so that the national register has
-them by the next morning (run ``flask registry export-changes`` once a day, e.g. from cron at 02:00).
+them by the next morning (the worker runs it daily, see ``portal.scheduling``; by hand:
+``flask registry export-changes``).
 
 Every unit marked pending (``UnitChange.exported_at`` is null) is sent as a concept code, as the code server
 serves them, in pages of 500. When the code server has taken them all, the markers are stamped with the run;

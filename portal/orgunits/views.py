@@ -16,7 +16,19 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -48,6 +60,7 @@ from portal.orgunits.problems import Problem
 from portal.orgunits.records import unit_record
 from portal.registry.models import RegisterUnit
 from portal.reviews.views import pagination, url_with
+from portal.scheduling.jobs import next_run
 from portal.templating import error_list, format_date
 
 bp = Blueprint("orgunits", __name__, url_prefix="/organisation-units")
@@ -125,11 +138,15 @@ def hierarchy():
 
 
 def export_status() -> dict[str, Any]:
-    """How many of the branch's changes wait for the daily export, and the last export run."""
+    """How many of the branch's changes wait for the daily export, the last export run and the next."""
     kept = queries.branch(top_oid())
     pending = db.session.scalars(sa.select(UnitChange.unit_oid).where(UnitChange.exported_at.is_(None)))
     runs = recent_runs(1)
-    return {"pending": sum(1 for oid in pending if oid in kept.by_oid), "last": runs[0] if runs else None}
+    return {
+        "pending": sum(1 for oid in pending if oid in kept.by_oid),
+        "last": runs[0] if runs else None,
+        "next": next_run(current_app, "registry-export"),
+    }
 
 
 @bp.get("/list")

@@ -18,13 +18,19 @@ outbox_cli = AppGroup("outbox", help="Outgoing e-mail (the outbox) and its worke
 @click.option("--once", is_flag=True, help="Deliver the messages due now, then stop.")
 @click.option("--poll", default=1.0, show_default=True, help="Seconds between looks for new messages.")
 @click.option("--name", default=None, help="This worker's name in the claims [default: host:pid].")
-def work_command(once: bool, poll: float, name: str | None) -> None:
+@click.option(
+    "--schedule/--no-schedule",
+    default=True,
+    show_default=True,
+    help="Also run the daily jobs (register export and sync, session purge) when they are due.",
+)
+def work_command(once: bool, poll: float, name: str | None, schedule: bool) -> None:
     """Deliver the outbox's messages until SIGTERM or SIGINT (the message in hand is finished first;
-    a second Ctrl+C stops at once)."""
+    a second Ctrl+C stops at once), and run the daily jobs when they are due."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = current_app._get_current_object()
-    worker = Worker(app, name or default_name())
+    worker = Worker(app, name or default_name(), schedule=schedule)
     if once:
         click.echo(f"{worker.run_once()} message(s) handled.")
         return

@@ -23,6 +23,7 @@ import random
 import smtplib
 import socket
 import threading
+import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -42,11 +43,13 @@ from portal.extensions import db
 from portal.identifiers import scrub_hetu
 from portal.outbox.models import STATES, OutboxMessage
 from portal.reviews.models import Decision, DecisionDocument
+from portal.scheduling.jobs import Scheduler
 
 log = logging.getLogger(__name__)
 
 SMTP_TIMEOUT = 30.0  # seconds for each SMTP step; a hung server must not hold a claim for ever
 ERROR_LIMIT = 2000  # characters of last_error
+SCHEDULE_POLL = 60.0  # seconds between looks for due daily jobs
 JITTER = 0.1  # a retry comes up to 10 % early, so that messages failed together spread out
 
 
@@ -85,11 +88,21 @@ class Worker:
     """Delivers the outbox's messages. Runs inside an app context of ``app``; ``stopping`` ends
     ``run`` (and ``run_once``) after the message in hand."""
 
-    def __init__(self, app: Flask, name: str | None = None, stopping: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        app: Flask,
+        name: str | None = None,
+        stopping: threading.Event | None = None,
+        *,
+        schedule: bool = False,
+    ) -> None:
         self.app = app
         self.name = name or default_name()
         self.stopping = stopping or threading.Event()
         self.thread: threading.Thread | None = None
+        # With ``schedule``, the loop also runs the daily jobs when they are due (looking once a minute).
+        self.scheduler = Scheduler(app, self.name) if schedule else None
+        self._schedule_checked = 0.0
 
     # The loop.
 
@@ -116,6 +129,7 @@ class Worker:
         log.info("outbox worker %s started", self.name)
         while not self.stopping.is_set():
             try:
+                self.run_scheduled()
                 handled = self.run_once()
             except Exception:
                 log.exception("outbox worker %s failed; trying again in %g s", self.name, poll)
@@ -125,6 +139,13 @@ class Worker:
             if not handled:
                 self.stopping.wait(poll)
         log.info("outbox worker %s stopped", self.name)
+
+    def run_scheduled(self) -> None:
+        if self.scheduler is None or time.monotonic() - self._schedule_checked < SCHEDULE_POLL:
+            return
+        self._schedule_checked = time.monotonic()
+        self.scheduler.run_due()
+        db.session.remove()
 
     def run_once(self) -> int:
         """Deliver every message due now (a message that fails is not tried again in the same call);

@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.auth.models import Person
+from portal.db import utcnow
 from portal.extensions import db
 from portal.orgunits import queries
-from portal.orgunits.models import UnitChange, UnitEvent, Upload
+from portal.orgunits.models import ExportRun, UnitChange, UnitEvent, Upload
 from portal.registry.models import RegisterUnit
 from tests.orgunits.factories import BUSINESS_ID, HEADER, add_to_mirror, csv_bytes, mirror_unit, oid, record
 
@@ -97,6 +98,19 @@ def test_hierarchy_shows_the_branch_as_nested_lists(acting):
     assert "Toinen Oy" not in html and "Toisen asema" not in html
     assert html.count("<details") >= 3  # the top unit, 2 and 3 have units under them
     assert "64 units" in html  # 1, 2, 3, 4 and 10–69
+
+
+def test_hierarchy_says_when_the_changes_were_and_will_be_exported(acting, app):
+    app.config["SCHEDULE"] = {"registry-export": "02:00"}
+    html = page(acting, f"{PREFIX}/")
+    assert "No changes wait for the daily export." in html and "Next export: " in html
+    assert "Last export" not in html
+    db.session.add(ExportRun(started_at=utcnow(), finished_at=utcnow(), state="failed", units=0))
+    db.session.commit()
+    html = page(acting, f"{PREFIX}/")
+    assert "failed; its changes go with the next one." in html
+    app.config["SCHEDULE"] = {}
+    assert "Next export" not in page(acting, f"{PREFIX}/")
 
 
 def test_hierarchy_under_a_unit_and_outside_the_branch(acting):

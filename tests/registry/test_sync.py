@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.orgunits.models import UnitChange
 from portal.integrations.codeserver.generator import MUNICIPALITY_CODES, SERVICE_TASKS, SOTE
+from portal.orgunits.models import UnitChange
 from portal.registry.models import CodeEntry, RegisterUnit, SyncRun
 from portal.registry.sync import changes_since, mirror_is_empty, sync_changes, sync_full
 
