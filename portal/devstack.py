@@ -105,17 +105,26 @@ def prepare_database(app: Flask, *, sync: bool = True, quiet: bool = False) -> N
 
 
 def start_worker(
-    config: dict[str, Any], *, name: str = "devstack", poll: float = 1.0, log: Any = None
+    config: dict[str, Any],
+    *,
+    name: str = "devstack",
+    poll: float = 1.0,
+    log: Any = None,
+    schedule: bool = True,
 ) -> subprocess.Popen:
     """The outbox worker (``flask outbox work``) in a process of its own, as in production, with
     ``config`` (setting names are the environment variables' names) on top of this environment;
-    ``log`` takes its output (default: this process's)."""
+    ``log`` takes its output (default: this process's). ``schedule``: it runs the daily jobs too."""
     from portal import ROOT
 
     env = {**os.environ, **{key: str(value) for key, value in config.items()}}
     command = [sys.executable, "-m", "flask", "--app", "portal", "outbox", "work"]
     return subprocess.Popen(
-        [*command, "--name", name, "--poll", str(poll)], cwd=ROOT, env=env, stdout=log, stderr=log
+        [*command, "--name", name, "--poll", str(poll), "--schedule" if schedule else "--no-schedule"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
     )
 
 

@@ -89,7 +89,7 @@ def test_a_worker_killed_mid_delivery_and_restarted_loses_nothing(app, tmp_path)
     with HoldingSmtp(hold=5) as smtp:
         config = worker_config(app, smtp, OUTBOX_LEASE_SECONDS=1)
         with (tmp_path / "first.log").open("w") as log:
-            first = start_worker(config, name="first", poll=0.05, log=log)
+            first = start_worker(config, name="first", poll=0.05, log=log, schedule=False)
         try:
             assert smtp.holding.wait(60), log_text(tmp_path / "first.log")
             first.kill()  # SIGKILL, with the fifth message in flight
@@ -103,7 +103,7 @@ def test_a_worker_killed_mid_delivery_and_restarted_loses_nothing(app, tmp_path)
         assert states() == {"sent": 4, "sending": 1, "queued": 15}
 
         with (tmp_path / "second.log").open("w") as log:
-            second = start_worker(config, name="second", poll=0.05, log=log)
+            second = start_worker(config, name="second", poll=0.05, log=log, schedule=False)
         try:
             smtp.wait_for(21, timeout=60)
             wait_until(lambda: states() == {"sent": 20})
@@ -125,7 +125,9 @@ def test_two_workers_at_once_send_no_message_twice(app, smtp, tmp_path):
     try:
         for name, path in zip("ab", logs, strict=True):
             with path.open("w") as log:
-                workers.append(start_worker(worker_config(app, smtp), name=name, poll=0.05, log=log))
+                workers.append(
+                    start_worker(worker_config(app, smtp), name=name, poll=0.05, log=log, schedule=False)
+                )
         wait_until(lambda: all("started" in log_text(path) for path in logs), timeout=60)
         expected = queue_messages(200)
 
