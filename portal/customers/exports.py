@@ -30,6 +30,7 @@ from sqlalchemy import case, func, select
 
 from portal.applications.catalogue import ROLE_TITLES, SERVICES_BY_KEY
 from portal.billing.services import FIELDS as BILLING_FIELDS
+from portal.cells import escape_formula
 from portal.contacts.models import Contact
 from portal.customers.history import FIELD_LABELS, VALUE_LABELS
 from portal.customers.models import Customership, ServiceInUse, ServiceRole
@@ -45,7 +46,6 @@ from portal.identifiers import scrub_hetu
 
 BATCH = 1000
 CHUNK = 64 * 1024
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -172,11 +172,6 @@ def billing_rows(filters: CustomerFilters) -> Iterator[dict[str, Any]]:
 
 
 # --- cells --------------------------------------------------------------------------------------------
-
-
-def escape_formula(value: str) -> str:
-    """A text a spreadsheet would take for a formula, made plain text by a single quote in front."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _text(value: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from portal.cells import unescape_formula
 from portal.orgunits import xlsx
 from portal.orgunits.problems import Problem
 from portal.orgunits.rules import COLUMN_BY_KEY
@@ -125,6 +126,8 @@ def read_text(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
         raise UnreadableFile(
             _l("The file cannot be read: a quoted value is not closed. Check the quotation marks.")
         ) from None
+    if "'" in text:  # a file downloaded from the portal: its formula-like cells have a quote in front
+        records = [[unescape_formula(cell) if cell[:1] == "'" else cell for cell in row] for row in records]
     return _rows_to_file("tsv" if separator == "\t" else "csv", records, limits, separator=separator)
 
 

@@ -36,6 +36,7 @@ from openpyxl import Workbook
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.access import Access, access
+from portal.cells import FORMULA_STARTS, escape_formula
 from portal.extensions import db
 from portal.orgunits import queries, rules
 from portal.orgunits.checks import CheckResult, check
@@ -68,7 +69,6 @@ bp = Blueprint("orgunits", __name__, url_prefix="/organisation-units")
 PREVIEW_ROWS = 15
 EVENTS_SHOWN = 500
 HEADER = [c.name for c in rules.COLUMNS]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SOURCE_LABELS = {"upload": _l("File upload"), "form": _l("Form"), "quick_edit": _l("Quick edit")}
 
 
@@ -336,12 +336,6 @@ def unit(oid: str):
 # --- downloads ------------------------------------------------------------------------------------------
 
 
-def safe_cell(value: str) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula: a leading apostrophe before ``= + - @``,
-    a tab or a carriage return."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def branch_records() -> list[dict[str, str]]:
     return [unit_record(u) for u in queries.branch_units(top_oid())]
 
@@ -355,7 +349,7 @@ def download(kind: str):
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow(HEADER)
-        writer.writerows([safe_cell(r[name]) for name in HEADER] for r in records)
+        writer.writerows([escape_formula(r[name]) for name in HEADER] for r in records)
         body, mimetype = ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv"
     else:
         body, mimetype = (

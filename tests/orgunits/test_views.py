@@ -15,10 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.auth.models import Person
+from portal.cells import FORMULA_STARTS, escape_formula, unescape_formula
 from portal.db import utcnow
 from portal.extensions import db
 from portal.orgunits import queries
+from portal.orgunits.files import read_upload
 from portal.orgunits.models import ExportRun, UnitChange, UnitEvent, Upload
+from portal.orgunits.records import unit_record
 from portal.registry.models import RegisterUnit
 from tests.orgunits.factories import BUSINESS_ID, HEADER, add_to_mirror, csv_bytes, mirror_unit, oid, record
 
@@ -586,3 +589,27 @@ def test_too_big_upload_is_refused_with_a_message(acting, monkeypatch):
     response = upload(acting, data)  # over the limit, under the request's
     assert response.status_code == 400 and "The file is too big" in text_of(response)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Upload)) == 0
+
+
+def test_a_downloaded_csv_reads_back_as_the_units_are(acting):
+    db.session.execute(
+        sa.update(RegisterUnit)
+        .where(RegisterUnit.oid == oid(2))
+        .values(phone="+358 40 123 4567", street_address="'Kulma' 1", post_address="-1+1")
+    )
+    db.session.commit()
+    queries.forget()
+    parsed = read_upload(acting.get(f"{PREFIX}/download.csv").data)
+    by_oid = {row[0]: dict(zip(parsed.header, row, strict=True)) for row in parsed.rows}
+    assert by_oid[oid(2)]["PhoneNumber"] == "+358 40 123 4567"
+    assert by_oid[oid(2)]["StreetAddress"] == "'Kulma' 1"
+    assert by_oid[oid(2)]["PostAddress"] == "-1+1"
+    expected = {u.oid: unit_record(u) for u in queries.branch_units(oid(1))}
+    assert by_oid == {key: {name: value[name] for name in parsed.header} for key, value in expected.items()}
+
+
+@given(st.text())
+def test_escaped_cells_read_back_as_written(value):
+    escaped = escape_formula(value)
+    assert not escaped.startswith(FORMULA_STARTS)
+    assert unescape_formula(escaped) == value
