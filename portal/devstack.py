@@ -118,7 +118,10 @@ def start_worker(
     from portal import ROOT
 
     env = {**os.environ, **{key: str(value) for key, value in config.items()}}
-    command = [sys.executable, "-m", "flask", "--app", "portal", "outbox", "work"]
+    # At a lower priority than the web server: the worker's PDFs take a core for a second each, and a
+    # reviewer's click must not wait behind them (bench/README.md, the approve click). ``nice`` execs the
+    # worker, so the process is the worker itself.
+    command = ["nice", "-n", "10", sys.executable, "-m", "flask", "--app", "portal", "outbox", "work"]
     return subprocess.Popen(
         [*command, "--name", name, "--poll", str(poll), "--schedule" if schedule else "--no-schedule"],
         cwd=ROOT,

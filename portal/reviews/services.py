@@ -79,8 +79,7 @@ def decide(application_id: int, kind: str, message: str, reviewer: Reviewer, *, 
     if not changed:
         db.session.rollback()
         raise _already_decided(application_id, round)
-    application = db.session.get(Application, application_id)
-    db.session.refresh(application)
+    application = db.session.get(Application, application_id, populate_existing=True)  # as just updated
     decision = Decision(
         application_id=application.id,
         round=round,
