@@ -60,6 +60,8 @@ SEARCH_FIELD_LABELS: dict[str, Any] = {
     "oid": _l("OID"),
     "abbreviation": _l("Abbreviation"),
     "long_name": _l("Long name"),
+    "short_name": _l("Short name"),
+    "description": _l("Description"),
     "org_unit_abbreviation": _l("Organisation unit abbreviation"),
     "parent_oid": _l("Parent unit (OID)"),
     "business_id": _l("Business ID"),

@@ -34,6 +34,7 @@ from flask import current_app
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
+from portal.integrations.codeserver import wire
 from portal.orgunits.models import UnitEvent
 from portal.registry.models import RegisterUnit, SyncRun
 from portal.reviews.queries import Page
@@ -77,9 +78,12 @@ LIST_COLUMNS = (
     Unit.begin_date,
     Unit.expiration_date,
     Unit.modified_date,
+    # Texts the code server may hold for a code, kept in the attributes only.
+    Unit.attributes[(wire.SHORT_NAME, 0)].as_string().label("short_name"),
+    Unit.attributes[(wire.DESCRIPTION, 0)].as_string().label("description"),
 )
 # The simple search looks in these.
-SEARCHED = ("oid", "abbreviation", "org_unit_abbreviation", "long_name")
+SEARCHED = ("oid", "abbreviation", "org_unit_abbreviation", "short_name", "long_name", "description")
 
 
 # --- search texts -------------------------------------------------------------------------------------
@@ -114,6 +118,8 @@ SEARCH_FIELDS: dict[str, str] = {
     "oid": "text",
     "abbreviation": "text",
     "long_name": "text",
+    "short_name": "text",
+    "description": "text",
     "org_unit_abbreviation": "text",
     "parent_oid": "text",
     "business_id": "text",

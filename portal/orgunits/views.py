@@ -38,6 +38,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from portal.access import Access, access
 from portal.cells import FORMULA_STARTS, escape_formula
 from portal.extensions import db
+from portal.integrations.codeserver import wire
 from portal.orgunits import queries, rules
 from portal.orgunits.checks import CheckResult, check
 from portal.orgunits.export import recent_runs
@@ -320,11 +321,17 @@ def unit(oid: str):
         .limit(EVENTS_SHOWN)
     ).all()
     record = unit_record(unit)
+    attributes = unit.attributes or {}
+    texts_ = [
+        (label, name, (attributes.get(name) or [""])[0])
+        for label, name in ((_("Short name"), wire.SHORT_NAME), (_("Description"), wire.DESCRIPTION))
+    ]
     return render_template(
         "orgunits/unit.html",
         unit=unit,
         path=path,
         record=record,
+        code_texts=[text for text in texts_ if text[2]],
         column_labels=texts(COLUMN_LABELS),
         source_labels=texts(SOURCE_LABELS),
         children=queries.children(unit.oid),

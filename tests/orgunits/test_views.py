@@ -160,6 +160,26 @@ def test_search(acting, query, expected):
     assert sorted(listed(html)) == sorted(oid(n) for n in expected)
 
 
+def test_search_finds_short_names_and_descriptions(acting):
+    attributes = {
+        oid(12): {"ShortName": ["Kirkonkylän TK"], "LongName": ["Terveysasema 12"]},
+        oid(13): {"Description": ["Päivystää öisin Sotkamossa"]},
+    }
+    for key, value in attributes.items():
+        db.session.execute(sa.update(RegisterUnit).where(RegisterUnit.oid == key).values(attributes=value))
+    db.session.commit()
+    queries.forget()
+    assert listed(page(acting, f"{PREFIX}/list?q=kirkonkyl%C3%A4n")) == [oid(12)]
+    assert listed(page(acting, f"{PREFIX}/list?q=SOTKAMO")) == [oid(13)]
+    assert listed(page(acting, f"{PREFIX}/list?" + criteria(("description", "contains", "öisin")))) == [
+        oid(13)
+    ]
+    assert listed(page(acting, f"{PREFIX}/list?" + criteria(("short_name", "starts", "kirk")))) == [oid(12)]
+    unit = page(acting, f"{PREFIX}/units/{oid(13)}")
+    assert "Description" in unit and "Päivystää öisin Sotkamossa" in unit
+    assert "Short name" not in unit
+
+
 def test_search_ignores_case_beyond_ascii(acting):
     assert listed(page(acting, f"{PREFIX}/list?q=MIKÄ")) == [oid(4)]
 

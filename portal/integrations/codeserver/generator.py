@@ -41,6 +41,11 @@ MIN_SIZE = 60
 ABBREVIATION_LIMIT = 60
 
 # Unit-kind flags: (health unit, social unit, health service unit, social service unit).
+UNIT_KINDS = {
+    "H": "Terveydenhuollon toimintayksikkö",
+    "S": "Sosiaalihuollon toimintayksikkö",
+    "B": "Sosiaali- ja terveydenhuollon toimintayksikkö",
+}
 FLAGS = {"H": (True, False, True, False), "S": (False, True, False, True), "B": (True, True, True, True)}
 _DEMO_KINDS = {"private_health": "H", "private_social": "S", "welfare_area": "B"}
 
@@ -184,6 +189,17 @@ class Register:
             "post_office": place.name_fi,
         }
 
+    @staticmethod
+    def texts(number: int, long_name: str, kind: str, place: Municipality) -> dict[str, str]:
+        """A short name for every tenth unit and a description for another tenth, as few units have
+        them in the register (taken from the unit's count, not the random stream, so that adding them
+        changed no other generated value)."""
+        if number % 10 == 3:
+            return {"short_name": " ".join(long_name.split()[:2])}
+        if number % 10 == 7:
+            return {"description": f"{UNIT_KINDS[kind]}, {place.name_fi}"}
+        return {}
+
     def add_unit(
         self,
         key: str,
@@ -231,6 +247,7 @@ class Register:
             topi_code=f"{rng.randrange(100000):05d}" if health and rng.random() < 0.4 else None,
             replacing_codes=(f"{org.root}.10.{rng.randint(900000, 999999)}",) if rng.random() < 0.01 else (),
             **self.address(org, place),
+            **self.texts(len(self.units[key]), long_name, kind, place),
         )
         self.units[key].append(unit)
         return unit

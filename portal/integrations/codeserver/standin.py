@@ -40,6 +40,7 @@ from portal.integrations.codeserver.wire import (
     ATTRIBUTES,
     BEGIN_DATE,
     BUSINESS_ID,
+    DESCRIPTION,
     EXPIRATION_DATE,
     HEALTH_SERVICE_UNIT,
     HEALTH_UNIT,
@@ -58,6 +59,7 @@ from portal.integrations.codeserver.wire import (
     RENEWAL_REQUESTS,
     REPLACING_CODES,
     SECTOR,
+    SHORT_NAME,
     SOCIAL_SERVICE_UNIT,
     SOCIAL_UNIT,
     STATUS,
@@ -204,6 +206,8 @@ def unit_from_wire(item: Any, today: date) -> Unit:
         renewal_requests=flag(RENEWAL_REQUESTS),
         topi_code=attrs.get(TOPI_CODE),
         replacing_codes=tuple(attrs[REPLACING_CODES].split(",")) if attrs.get(REPLACING_CODES) else (),
+        short_name=attrs.get(SHORT_NAME),
+        description=attrs.get(DESCRIPTION),
     )
 
 

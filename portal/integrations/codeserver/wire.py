@@ -50,6 +50,9 @@ RENEWAL_REQUESTS = "Reseptin uusiminen"
 TOPI_CODE = "TOPI-koodi"
 ORG_UNIT_ABBREVIATION = "Org.Yks.lyhenne"
 REPLACING_CODES = "Korvaava koodi"
+# Optional texts of a code (any classification): not in the upload format, searched in the portal.
+SHORT_NAME = "ShortName"
+DESCRIPTION = "Description"
 # Names of a code-list entry in the other languages.
 LONG_NAME_SV = "LongName_sv"
 LONG_NAME_EN = "LongName_en"
@@ -93,9 +96,14 @@ class Unit:
     renewal_requests: bool = False
     topi_code: str | None = None
     replacing_codes: tuple[str, ...] = field(default_factory=tuple)
+    short_name: str | None = None
+    description: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
         attrs = [_attribute(LONG_NAME, self.long_name), _attribute(ABBREVIATION, self.abbreviation)]
+        for name, value in ((SHORT_NAME, self.short_name), (DESCRIPTION, self.description)):
+            if value:
+                attrs.append(_attribute(name, value))
         if self.parent_oid:
             attrs.append(_attribute(PARENT_ID, self.parent_oid))
         for name, value in (
