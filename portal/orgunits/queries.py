@@ -22,9 +22,8 @@ from __future__ import annotations
 import re
 import threading
 import time
-from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -91,7 +90,7 @@ SEARCHED = ("oid", "abbreviation", "org_unit_abbreviation", "short_name", "long_
 
 # ``?``: one character of one field: not the marker that begins a line of a column, a tab or a line break.
 MARK = "\x01"
-ANY_ONE = "[^\x01\t\n]"
+ANY_ONE = "[^\x01\x03\t\n]"
 
 
 def text_regex(text: str) -> str:
@@ -162,10 +161,9 @@ class Criterion:
         if op not in OPERATORS[kind]:
             raise ValueError(f"{op} does not apply to {name}")
         if kind == "text":
-            text, starts = branch.column(name)
             body = text_regex(value.strip())
-            regex = {"contains": body, "starts": MARK + body}.get(op, MARK + body + "(?=\n)")
-            found = set(find_lines(regex, text, starts))
+            regex = {"contains": body, "starts": MARK + body}.get(op, MARK + body + END_OF_VALUE)
+            found = set(find_lines(regex, branch.column(name)))
             return set(range(len(branch.rows))) - found if op == "ne" else found
         values = branch.values(name)
         if kind == "flag":
@@ -179,11 +177,24 @@ class Criterion:
         return {i for i, v in enumerate(values) if test(v)}
 
 
-def find_lines(pattern: str, text: str, starts: list[int]) -> list[int]:
-    """The lines of ``text`` (line i begins at ``starts[i]``) where the regular expression ``pattern`` is
-    found, in order. Each match runs on to the end of its line, so a line is found once however often the
-    pattern occurs in it, and the search goes on from the next line."""
-    return [bisect_right(starts, m.start()) - 1 for m in re.finditer(pattern + "[^\n]*", text)]
+NUMBER = "\x03"  # begins a line's index, after its text
+END_OF_VALUE = f"(?={NUMBER})"
+
+
+def numbered(lines: Iterable[str]) -> str:
+    """The lines as one text, each followed by ``NUMBER`` and its index, each ending in a line break: one
+    regular expression then finds the indexes of the lines it matches, without a Python step per line."""
+    return "".join(f"{line}{NUMBER}{i}\n" for i, line in enumerate(lines))
+
+
+def find_lines(pattern: str, text: str) -> list[int]:
+    """The indexes of the lines of ``numbered`` text where the regular expression ``pattern`` is found,
+    in order, each once (a match runs on to its line's index, and the search goes on from the next line).
+    The pattern cannot match a line's index: it would need another ``NUMBER`` after it (a line holds one:
+    ``ANY_ONE`` and the searched texts never hold it)."""
+    # ``[^\n]*`` runs to the line's end and gives back the few characters of the index (a class of two
+    # characters instead would be twice as slow: the engine has a fast path for this one).
+    return [int(n) for n in re.findall(rf"(?:{pattern})[^\n]*{NUMBER}(\d+)", text)]
 
 
 @dataclass(frozen=True)
@@ -265,15 +276,6 @@ def _sort_key(row: Any) -> tuple[str, str]:
     return ((row.long_name or "").lower(), row.oid)
 
 
-def _offsets(lines: list[str], separator: int) -> list[int]:
-    """Where each line begins in the lines joined with ``separator`` characters between them."""
-    starts, offset = [], 0
-    for line in lines:
-        starts.append(offset)
-        offset += len(line) + separator
-    return starts
-
-
 def _line(row: Any) -> str:
     return "\t".join(
         (getattr(row, name) or "").lower().replace("\n", " ").replace("\t", " ") for name in SEARCHED
@@ -290,14 +292,13 @@ class Branch:
         self.loaded = time.monotonic()
         self.rows = sorted(rows, key=_sort_key)
         self.by_oid = {row.oid: row for row in self.rows}
+        self.index = {row.oid: i for i, row in enumerate(self.rows)}
         self.children: dict[str, list[Any]] = {}
         for row in self.rows:
             if row.parent_oid and row.oid != top_oid:
                 self.children.setdefault(row.parent_oid, []).append(row)
-        lines = [_line(row) for row in self.rows]
-        self.starts = _offsets(lines, 1)
-        self.text = "\n".join(lines)
-        self._columns: dict[str, tuple[str, list[int]]] = {}
+        self.text = numbered(_line(row) for row in self.rows)
+        self._columns: dict[str, str] = {}
         self._values: dict[str, list[Any]] = {}
 
     @classmethod
@@ -328,30 +329,27 @@ class Branch:
             self._values[name] = [getattr(row, name) for row in self.rows]
         return self._values[name]
 
-    def column(self, name: str) -> tuple[str, list[int]]:
-        """One field of every row, lower case, a line each (the marker, the value, a line break), and where
-        each line begins."""
+    def column(self, name: str) -> str:
+        """One field of every row, lower case, as ``numbered`` lines (the marker, then the value)."""
         if name not in self._columns:
-            lines = [
-                MARK + (getattr(row, name) or "").strip().lower().replace("\n", " ") + "\n"
-                for row in self.rows
-            ]
-            self._columns[name] = ("".join(lines), _offsets(lines, 0))
+            self._columns[name] = numbered(
+                MARK + (getattr(row, name) or "").strip().lower().replace("\n", " ") for row in self.rows
+            )
         return self._columns[name]
 
     def matching_text(self, text: str) -> list[int] | None:
         """Indexes of the rows where ``text`` is found in a searched field (None: no text, every row)."""
         if not text.strip():
             return None
-        return find_lines(text_regex(" ".join(text.split())), self.text, self.starts)
+        return find_lines(text_regex(" ".join(text.split())), self.text)
 
     def search(self, query: Search) -> list[Any]:
         """The rows matching ``query``, by long name."""
         indexes = self.matching_text(query.text)
         chosen: set[int] | None = None if indexes is None else set(indexes)
         if query.under is not None:
-            inside = self.under(query.under)
-            found = {i for i, oid in enumerate(self.values("oid")) if oid in inside}
+            index = self.index
+            found = {index[oid] for oid in self.under(query.under)}
             chosen = found if chosen is None else chosen & found
         for criterion in query.criteria:
             found = criterion.matches(self)
