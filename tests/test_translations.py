@@ -220,3 +220,20 @@ def test_page_is_rendered_in_the_chosen_language(client, lang, service_name):
 def test_names_of_the_service_follow_kanta_usage(catalogues, msgid, fi, sv):
     assert catalogues["fi"][msgid].string == fi
     assert catalogues["sv"][msgid].string == sv
+
+
+def test_templates_follow_the_locale_as_it_changes_within_a_request(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ _('Description') }} / {{ ngettext('%(num)d unit', '%(num)d units', 2) }}"
+    with app.test_request_context("/", headers={"Cookie": "portal_lang=sv"}):
+        assert render_template_string(template).startswith("Beskrivning")
+        with force_locale("fi"):
+            assert render_template_string(template).startswith("Kuvaus")
+        assert render_template_string(template).startswith("Beskrivning")
+        with force_locale("en"):
+            assert render_template_string(template).startswith("Description")
+    with app.test_request_context("/", headers={"Cookie": "portal_lang=fi"}):
+        refresh()  # a new request (the app fixture's context, and so its g, is shared by the tests')
+        assert render_template_string(template).startswith("Kuvaus")
