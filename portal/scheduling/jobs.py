@@ -74,6 +74,12 @@ def parse_time(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
+def today_at(now: datetime, at: time, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """``now`` in the portal's time zone, and ``at`` on that day there."""
+    local = now.astimezone(zone)
+    return local, datetime.combine(local.date(), at, zone)
+
+
 class Scheduler:
     def __init__(self, app: Flask, name: str) -> None:
         self.app = app
@@ -87,10 +93,9 @@ class Scheduler:
 
     def due(self, now: datetime) -> list[Due]:
         """The jobs whose time has passed today (Finnish time), in the order of ``JOBS``."""
-        local = now.astimezone(self.zone)
         due = []
         for job, at in self.times.items():
-            start = datetime.combine(local.date(), at, self.zone)
+            local, start = today_at(now, at, self.zone)
             if local >= start:
                 due.append(Due(job, local.date()))
         return due
@@ -180,14 +185,12 @@ def next_run(app: Flask, job: str, now: datetime | None = None) -> datetime | No
     if at is None:
         return None
     now = now or utcnow()
-    zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
-    local = now.astimezone(zone)
-    today = datetime.combine(local.date(), parse_time(at), zone)
+    local, today = today_at(now, parse_time(at), ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"]))
+    if local < today:
+        return today.astimezone(now.tzinfo)
     ran_today = db.session.scalar(
         select(JobRun.id).where(JobRun.job == job, JobRun.day == local.date(), JobRun.state == "succeeded")
     )
-    if local < today:
-        return today.astimezone(now.tzinfo)
     if not ran_today:  # due: a worker picks it up within a poll
         return now
     return (today + timedelta(days=1)).astimezone(now.tzinfo)  # wall-clock time, across DST too
