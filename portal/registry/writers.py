@@ -21,10 +21,6 @@ from portal.registry.models import CodeEntry, RegisterUnit
 from portal.registry.rows import UNIT_COLUMNS, Row
 
 ACTIVE = "ACTIVE"
-# Units changed in the portal and not yet exported to the code server (``portal.orgunits``' markers): a
-# sync leaves them as they are, and the export sends them. The table is named here rather than imported so
-# that the mirror does not depend on the maintenance pages.
-LOCALLY_CHANGED = "SELECT unit_oid FROM orgunit_change WHERE exported_at IS NULL"
 _UNITS = RegisterUnit.__table__
 _CODES = CodeEntry.__table__
 
@@ -59,11 +55,7 @@ class CoreWriter:
 
     # -- units --------------------------------------------------------------------------------------------
     def replace_units(self, register: str, batches: Iterable[list[Row]]) -> Counts:
-        """Every unit of ``register`` but the locally changed ones (see ``LOCALLY_CHANGED``) is replaced."""
-        counts = Counts()
-        with self.clock:
-            where = sa.and_(_UNITS.c.register == register, _UNITS.c.oid.not_in(_locally_changed()))
-            counts.removed = self.conn.execute(_UNITS.delete().where(where)).rowcount
+        counts = Counts(removed=self._delete_replaced(register))
         for batch in batches:
             active = [row for row in batch if row["status"] == ACTIVE]
             if active:
@@ -71,6 +63,13 @@ class CoreWriter:
                     self.conn.execute(_UNITS.insert(), active)
                 counts.written += len(active)
         return counts
+
+    def _delete_replaced(self, register: str) -> int:
+        """Delete the units of ``register`` that a full sync replaces: all but the locally changed ones
+        (``locally_changed``); how many went."""
+        with self.clock:
+            where = sa.and_(_UNITS.c.register == register, _UNITS.c.oid.not_in(_locally_changed()))
+            return self.conn.execute(_UNITS.delete().where(where)).rowcount
 
     def merge_units(self, batches: Iterable[list[Row]]) -> Counts:
         return self._merge(_UNITS, (_UNITS.c.oid,), _latest(batches, itemgetter("oid")))
@@ -114,13 +113,7 @@ class PostgresWriter(CoreWriter):
         self._staging = False
 
     def replace_units(self, register: str, batches: Iterable[list[Row]]) -> Counts:
-        counts = Counts()
-        with self.clock:
-            self.cursor.execute(
-                f"DELETE FROM register_unit WHERE register = %s AND oid NOT IN ({LOCALLY_CHANGED})",  # noqa: S608
-                (register,),
-            )
-            counts.removed = self.cursor.rowcount
+        counts = Counts(removed=self._delete_replaced(register))
         counts.written = self._copy("register_unit", batches)
         return counts
 
@@ -191,6 +184,9 @@ def _latest(batches: Iterable[list[Row]], key) -> list[Row]:
 
 
 def _locally_changed() -> sa.Select:
+    """Units changed in the portal and not yet exported to the code server (``portal.orgunits``' markers):
+    a sync leaves them as they are, and the export sends them. The table is named here rather than
+    imported, so that the mirror does not depend on the maintenance pages."""
     change = sa.table("orgunit_change", sa.column("unit_oid"), sa.column("exported_at"))
     return sa.select(change.c.unit_oid).where(change.c.exported_at.is_(None))
 
