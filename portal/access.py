@@ -8,7 +8,8 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
-from flask_babel import gettext as _
+
+from portal.texts import gettext as _
 
 F = TypeVar("F", bound=Callable[..., Any])
 

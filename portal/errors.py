@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, current_app, render_template
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.texts import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, g, redirect, request
-from flask_babel import get_locale, get_translations
+from flask import Blueprint, Flask, current_app, redirect, request
+from flask_babel import get_locale
 
 from portal.access import Access, access
 from portal.extensions import csrf
+from portal.texts import translations
 
 LANG_COOKIE = "portal_lang"
 LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
@@ -23,29 +24,6 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-def translations():
-    """The current locale's translations, as ``flask_babel.get_translations()`` gives them, kept on the
-    request's Babel context for as long as its locale stays the same object (``force_locale`` and
-    ``refresh`` replace it): a page's fifty or more template texts then cost a lookup each, not three
-    context lookups, a locale lookup and a catalogue lookup each."""
-    try:
-        context = g._flask_babel
-        locale = context.babel_locale
-        kept_locale, kept = context.portal_translations
-    except (AttributeError, RuntimeError):  # nothing kept yet, or outside an app context
-        return _keep(get_translations())
-    return kept if kept_locale is locale else _keep(get_translations())
-
-
-def _keep(found):
-    try:
-        context = g._flask_babel
-        context.portal_translations = (context.babel_locale, found)
-    except (AttributeError, RuntimeError):  # outside a request, or before the locale was chosen
-        pass
-    return found
 
 
 def install_template_gettext(app: Flask) -> None:

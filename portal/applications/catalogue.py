@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from portal.texts import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

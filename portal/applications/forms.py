@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -16,6 +15,7 @@ from portal.applications.models import PROFILES, STORES
 from portal.applications.summary import PROFILE_LABELS, STORES_LABELS
 from portal.forms.base import PortalForm, PortalSubform
 from portal.forms.validators import Email, Oid, Phone, PostalCode, Required
+from portal.texts import lazy_gettext as _l
 
 MAX_ROWS = 20
 

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from portal.applications.models import Application
 from portal.applications.summary import _document, sections, service_name
@@ -17,6 +16,7 @@ from portal.documents.models import CommitmentSignature
 from portal.documents.pdf import render_application_pdf
 from portal.documents.services import render_body, version_by_id
 from portal.extensions import db
+from portal.texts import gettext as _
 
 
 def pdf_context(application: Application, lang: str) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, g
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.applications.catalogue import SERVICES_BY_KEY, KantaService, services_for
@@ -37,13 +37,20 @@ def acting_business_id() -> str:
     return g.acting["business_id"]
 
 
+# Built once (every wizard request runs one): a reused statement keeps its compiled form's cache key.
+APPLICATION_OF_ORGANISATION = select(Application).where(
+    Application.id == bindparam("id"), Application.organisation_business_id == bindparam("business_id")
+)
+APPLICATION_OF_ORGANISATION_LOCKED = APPLICATION_OF_ORGANISATION.with_for_update()
+
+
 def get_application(application_id: int, *, for_update: bool = False) -> Application:
     """An application of the acting organisation, or 404. ``for_update`` locks the row until the
     transaction ends, so two saves of the same step (a double click) run one after the other."""
-    query = select(Application).where(
-        Application.id == application_id, Application.organisation_business_id == acting_business_id()
+    application = db.session.scalar(
+        APPLICATION_OF_ORGANISATION_LOCKED if for_update else APPLICATION_OF_ORGANISATION,
+        {"id": application_id, "business_id": acting_business_id()},
     )
-    application = db.session.scalar(query.with_for_update() if for_update else query)
     if application is None:
         abort(404)
     return application

@@ -4,11 +4,11 @@ organisation, refuse steps that may not be opened yet, and go on after a save.""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
-from flask_babel import gettext as _
 
 from portal.applications.models import Application
 from portal.applications.services import get_application
 from portal.applications.wizard import STEPS_BY_KEY, Wizard
+from portal.texts import gettext as _
 
 
 class StepRefused(Exception):

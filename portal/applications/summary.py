@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.applications.catalogue import ROLE_TITLES, SERVICES_BY_KEY
@@ -16,6 +15,7 @@ from portal.documents.models import CommitmentSignature, DocumentVersion
 from portal.extensions import db
 from portal.registry.models import RegisterUnit
 from portal.registry.services import service_tasks
+from portal.texts import lazy_gettext as _l
 
 SNAPSHOT_VERSION = 1
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 
 from portal.access import Access, access
 from portal.applications import services
@@ -23,6 +22,7 @@ from portal.documents.services import current_version, render_body, version_by_i
 from portal.i18n import current_language
 from portal.organisations.dashboard import acting_unit
 from portal.registry.services import service_tasks
+from portal.texts import gettext as _
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 

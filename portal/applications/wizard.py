@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 
 from portal.applications.catalogue import ROLE_TITLES, SERVICES_BY_KEY, needs_billing_step, required_roles
 from portal.applications.models import (
@@ -23,6 +22,7 @@ from portal.contacts.models import ApplicationContact
 from portal.documents.models import CommitmentSignature
 from portal.extensions import db
 from portal.registry.models import RegisterUnit
+from portal.texts import lazy_gettext as _l
 
 
 @dataclass(frozen=True)
@@ -78,18 +78,19 @@ class Facts:
     organisation_signed: bool  # the organisation has signed the commitment (in any application)
 
 
+_ID = bindparam("id")
+READ_FACTS = select(
+    exists().where(ConnectionPoint.application_id == _ID),
+    exists().where(InformationSystem.application_id == _ID),
+    exists().where(BillingDetails.application_id == _ID),
+    exists().where(ServiceDescriptionAcceptance.application_id == _ID),
+    exists().where(CommitmentSignature.organisation_business_id == bindparam("business_id")),
+)
+
+
 def read_facts(application: Application) -> Facts:
-    id_ = application.id
     row = db.session.execute(
-        select(
-            exists().where(ConnectionPoint.application_id == id_),
-            exists().where(InformationSystem.application_id == id_),
-            exists().where(BillingDetails.application_id == id_),
-            exists().where(ServiceDescriptionAcceptance.application_id == id_),
-            exists().where(
-                CommitmentSignature.organisation_business_id == application.organisation_business_id
-            ),
-        )
+        READ_FACTS, {"id": application.id, "business_id": application.organisation_business_id}
     ).one()
     return Facts(*(bool(value) for value in row))
 
@@ -164,12 +165,12 @@ def step_problems(application: Application, facts: Facts, key: str) -> list[Prob
     return found
 
 
+CONTACTS_OF_APPLICATION = select(ApplicationContact).where(ApplicationContact.application_id == _ID)
+
+
 def _contact_problems(application: Application, add) -> None:
     assigned = {
-        a.role: a.contact
-        for a in db.session.scalars(
-            select(ApplicationContact).where(ApplicationContact.application_id == application.id)
-        )
+        a.role: a.contact for a in db.session.scalars(CONTACTS_OF_APPLICATION, {"id": application.id})
     }
     for role in required_roles(service_of(application), pharmacy=is_pharmacy(application)):
         contact = assigned.get(role)
@@ -246,7 +247,7 @@ class Wizard:
                 status = "done"
             elif not reachable:
                 status = "locked"
-            elif self.problems_of(step.key) and (show_errors or step.key in self.application.completed_steps):
+            elif (show_errors or step.key in self.application.completed_steps) and self.problems_of(step.key):
                 status = "error"
             else:
                 status = "todo"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import flash, g, session
-from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from portal.auth.oidc import Identity
 from portal.db import utcnow
 from portal.extensions import db
 from portal.identifiers import mask_hetu
+from portal.texts import lazy_gettext as _l
 
 EXPIRY_NOTICES = {
     "idle": _l(

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from werkzeug.datastructures import CallbackDict
 
 from portal.auth.models import WebSession
@@ -25,6 +25,11 @@ from portal.extensions import db
 # Writing last_seen on every request would cost a write per page view; a minute's precision is enough
 # for a 30-minute idle limit.
 TOUCH_INTERVAL = timedelta(seconds=60)
+
+# Built once: every request runs it, and a statement object reused keeps its compiled form's cache key.
+READ_SESSION = select(WebSession.data, WebSession.created_at, WebSession.last_seen_at).where(
+    WebSession.id == bindparam("id")
+)
 
 
 def _hash(token: str) -> str:
@@ -80,11 +85,7 @@ class DatabaseSessionInterface(SessionInterface):
             return ServerSession()
         # Through the request's own database session: the view's queries then reuse this connection
         # (one pool checkout per request instead of two).
-        row = db.session.execute(
-            select(WebSession.data, WebSession.created_at, WebSession.last_seen_at).where(
-                WebSession.id == _hash(token)
-            )
-        ).first()
+        row = db.session.execute(READ_SESSION, {"id": _hash(token)}).first()
         if row is None:
             return ServerSession()
         data, created_at, last_seen_at = row

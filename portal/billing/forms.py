@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import Length
@@ -17,6 +16,7 @@ from portal.forms.validators import (
     Required,
     is_blank,
 )
+from portal.texts import lazy_gettext as _l
 
 
 class BillingForm(PortalForm):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from wtforms import RadioField, StringField
 from wtforms.validators import Length
@@ -12,6 +11,7 @@ from wtforms.validators import Length
 from portal.contacts.models import Contact
 from portal.forms.base import PortalForm
 from portal.forms.validators import CertificateNumber, Email, MobilePhone, Phone
+from portal.texts import lazy_gettext as _l
 
 NEW = "new"
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
 
-from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -43,6 +42,7 @@ from portal.customers.staff_queries import (
 )
 from portal.extensions import db
 from portal.identifiers import scrub_hetu
+from portal.texts import lazy_gettext as _l
 
 BATCH = 1000
 CHUNK = 64 * 1024

@@ -4,7 +4,6 @@ save made on top of someone else's is refused rather than silently overwriting i
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
 from wtforms import HiddenField, RadioField, SelectMultipleField
 from wtforms.validators import ValidationError
@@ -14,6 +13,7 @@ from portal.billing.forms import BillingForm
 from portal.contacts.forms import ContactForm, RoleContactForm, contact_label
 from portal.contacts.models import Contact
 from portal.forms.base import PortalForm
+from portal.texts import lazy_gettext as _l
 
 
 def seen_number(field: HiddenField) -> int | None:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.applications.catalogue import ROLE_TITLES, SERVICES_BY_KEY
@@ -16,6 +15,7 @@ from portal.applications.summary import KIND_LABELS, METHOD_LABELS
 from portal.audit.models import AuditEvent
 from portal.db import utcnow
 from portal.extensions import db
+from portal.texts import lazy_gettext as _l
 
 CHANGE_KINDS = (
     "customer_contact_created",

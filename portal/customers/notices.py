@@ -6,7 +6,6 @@ the change's transaction, in the language of the user who made it. Never a henki
 from __future__ import annotations
 
 from flask import current_app, g, session
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
@@ -18,6 +17,7 @@ from portal.i18n import current_language
 from portal.identifiers import scrub_hetu
 from portal.outbox.services import enqueue, unique_recipients
 from portal.templating import format_datetime
+from portal.texts import gettext as _
 
 
 def administrative_emails(business_id: str) -> list[str]:

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
-from flask_babel import lazy_gettext as _l
 
 from portal.access import Access, access
 from portal.applications.catalogue import ROLE_TITLES
@@ -18,6 +17,7 @@ from portal.customers.views import billing_rows
 from portal.registry.services import FINNISH_TIME
 from portal.reviews.forms import EVENT_LABELS, AuditFilterForm, FilterForm, QueueFilterForm, choice_field
 from portal.reviews.views import labels, list_page
+from portal.texts import lazy_gettext as _l
 
 bp = Blueprint("customers_staff", __name__, url_prefix="/staff/customers")
 bp.context_processor(labels)  # the review pages' labels, paging and links

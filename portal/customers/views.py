@@ -6,7 +6,6 @@ organisation's ids are a 404."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from portal.access import Access, access
 from portal.applications.catalogue import ROLE_HINTS, ROLE_TITLES, SERVICES_BY_KEY
@@ -31,6 +30,7 @@ from portal.customers.services import (
     active_service,
     organisation_contact,
 )
+from portal.texts import gettext as _
 
 bp = Blueprint("customers", __name__, url_prefix="/services")
 

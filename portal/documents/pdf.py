@@ -17,11 +17,13 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale
 from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
+
+from portal.texts import gettext
 
 STATIC_DIR = (Path(__file__).resolve().parent.parent / "static").resolve()
 FINLAND = ZoneInfo("Europe/Helsinki")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
@@ -37,6 +36,7 @@ from portal.identifiers import (
     normalise_mobile,
     normalise_phone,
 )
+from portal.texts import lazy_gettext as _l
 
 
 def is_blank(value: Any) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import g
-from flask_babel import lazy_gettext as _l
 
 from portal.applications.models import Application
 from portal.extensions import db
@@ -12,6 +11,7 @@ from portal.registry.models import RegisterUnit
 from portal.registry.services import municipality_name
 from portal.reviews.customer import Status, describe, latest_decisions, services_in_use
 from portal.templating import format_date
+from portal.texts import lazy_gettext as _l
 
 SECTORS = {
     "1": _l("Public"),

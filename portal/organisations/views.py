@@ -13,7 +13,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 
 from portal.access import Access, access
 from portal.applications.services import applications_by_service, get_application, services_available
@@ -24,6 +23,7 @@ from portal.organisations.dashboard import acting_unit, organisation_rows, servi
 from portal.organisations.services import ChoiceOutcome, MandatesUnavailable, begin_choice, complete_choice
 from portal.registry.services import is_valid_today
 from portal.reviews.services import current_decision
+from portal.texts import gettext as _
 
 bp = Blueprint("organisations", __name__)
 

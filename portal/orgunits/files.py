@@ -18,12 +18,11 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from portal.cells import unescape_formula
 from portal.orgunits import xlsx
 from portal.orgunits.problems import Problem
 from portal.orgunits.rules import COLUMN_BY_KEY
+from portal.texts import lazy_gettext as _l
 
 ZIP_MAGIC = b"PK\x03\x04"
 # Other binary formats people pick by mistake: old Excel (OLE2), PDF, gzip, images.

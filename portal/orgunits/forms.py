@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovTextInput
 from wtforms import FieldList, FormField, HiddenField, RadioField, StringField
@@ -23,6 +22,7 @@ from portal.forms.validators import Required
 from portal.orgunits import rules
 from portal.orgunits.queries import OPERATORS, SEARCH_FIELDS, Criterion, Search
 from portal.reviews.forms import FilterForm, choice_field
+from portal.texts import lazy_gettext as _l
 
 MAX_TEXT = 200
 CRITERIA = 3

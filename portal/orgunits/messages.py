@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from portal.texts import lazy_gettext as _l
 
 # Fixed messages, by rule id (or rule id and a variant).
 FIXED = {

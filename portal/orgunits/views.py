@@ -29,8 +29,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from openpyxl import Workbook
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -64,6 +62,8 @@ from portal.registry.models import RegisterUnit
 from portal.reviews.views import pagination, url_with
 from portal.scheduling.jobs import next_run
 from portal.templating import error_list, format_date
+from portal.texts import gettext as _
+from portal.texts import lazy_gettext as _l
 
 bp = Blueprint("orgunits", __name__, url_prefix="/organisation-units")
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask
-from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
 from portal.applications.models import Application
@@ -20,6 +19,7 @@ from portal.extensions import db
 from portal.reviews.models import Decision
 from portal.reviews.services import current_decision, decisions_of
 from portal.templating import format_date
+from portal.texts import gettext as _
 
 # Where the customer sends the deployment-test report (seed 001, 3.2).
 REPORT_ADDRESS = "kanta@kanta.fi"

@@ -7,7 +7,6 @@ import re
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSelect, GovTextInput
 from wtforms import Field, Form, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -18,6 +17,7 @@ from portal.forms.base import PortalForm
 from portal.forms.validators import BusinessId, Required, is_blank
 from portal.outbox.models import STATES
 from portal.reviews.queries import SENT_STATUSES, AuditFilters, QueueFilters
+from portal.texts import lazy_gettext as _l
 
 MAX_MESSAGE = 4000
 MAX_SEARCH = 200

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from flask import current_app, g, session
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +22,7 @@ from portal.documents.services import latest_commitment_signature
 from portal.extensions import db
 from portal.outbox.services import enqueue
 from portal.reviews.models import DECISION_KINDS, STATUS_AFTER, Decision
+from portal.texts import gettext as _
 
 
 class AlreadyDecided(Exception):

@@ -7,8 +7,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.access import Access, access
@@ -38,6 +36,8 @@ from portal.reviews.forms import (
 )
 from portal.reviews.services import AlreadyDecided, Reviewer, decide
 from portal.templating import format_datetime
+from portal.texts import gettext as _
+from portal.texts import lazy_gettext as _l
 
 bp = Blueprint("reviews", __name__, url_prefix="/staff")
 
