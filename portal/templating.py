@@ -26,6 +26,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader, Template
 from markupsafe import Markup, escape
 from wtforms import Field, Form
 
+from portal.components import button, step_list, summary_list
 from portal.i18n import LANGUAGE_NAMES, current_language
 from portal.texts import lazy_gettext as _l
 
@@ -85,6 +86,8 @@ def register(app: Flask) -> None:
     app.add_template_global(error_list, "error_list")
     app.add_template_global(safe_csrf_token, "safe_csrf_token")
     app.add_template_global(flashed_messages, "flashed_messages")
+    for component in (button, summary_list, step_list):
+        app.add_template_global(component)
 
 
 def serve_govuk_templates(app: Flask) -> None:

@@ -286,7 +286,7 @@ STEPS = [
 def test_step_list_marks_the_current_step_and_says_every_status_in_words(app):
     html = render_components(
         app,
-        '{% from "components/step_list.html" import step_list %}{{ step_list(steps, current="connection") }}',
+        '{{ step_list(steps, current="connection") }}',
         steps=STEPS,
     )
     page = parse(html)
@@ -309,9 +309,7 @@ def test_step_list_marks_the_current_step_and_says_every_status_in_words(app):
 def test_step_list_takes_the_current_step_from_its_status(app):
     steps = [dict(step) for step in STEPS]
     steps[2]["status"] = "current"
-    html = render_components(
-        app, '{% from "components/step_list.html" import step_list %}{{ step_list(steps) }}', steps=steps
-    )
+    html = render_components(app, "{{ step_list(steps) }}", steps=steps)
     current = parse(html).findall(".//*[@aria-current='step']")
     assert [e.get("href") for e in current] == ["/a/3"]
 
@@ -324,7 +322,6 @@ def test_summary_list_change_links_say_what_they_change(app):
     ]
     html = render_components(
         app,
-        '{% from "components/summary_list.html" import summary_list %}'
         '{{ summary_list(rows) }}{{ summary_list(rows[:1], title="Customer details", change_url="/a/3") }}',
         rows=rows,
     )
@@ -345,7 +342,7 @@ def test_summary_list_change_links_say_what_they_change(app):
 def test_summary_list_escapes_values(app):
     html = render_components(
         app,
-        '{% from "components/summary_list.html" import summary_list %}{{ summary_list(rows) }}',
+        "{{ summary_list(rows) }}",
         rows=[{"label": "Name", "value": "<script>x</script>"}],
     )
     assert "<script>x" not in html and "&lt;script&gt;x" in html
@@ -354,7 +351,7 @@ def test_summary_list_escapes_values(app):
 def test_button_notification_heading_and_back_link(app):
     html = render_components(
         app,
-        '{% from "components/button.html" import button %}'
+        ""
         '{% from "components/notification.html" import notification %}'
         '{% from "components/page_heading.html" import page_heading %}'
         '{% from "components/back_link.html" import back_link %}'

@@ -41,19 +41,22 @@ def acting_business_id() -> str:
 APPLICATION_OF_ORGANISATION = select(Application).where(
     Application.id == bindparam("id"), Application.organisation_business_id == bindparam("business_id")
 )
-APPLICATION_OF_ORGANISATION_LOCKED = APPLICATION_OF_ORGANISATION.with_for_update()
+
+
+def application_row(statement, application_id: int):
+    """The row ``statement`` (built on APPLICATION_OF_ORGANISATION) gives for an application of the
+    acting organisation, or 404."""
+    row = db.session.execute(statement, {"id": application_id, "business_id": acting_business_id()}).first()
+    if row is None:
+        abort(404)
+    return row
 
 
 def get_application(application_id: int, *, for_update: bool = False) -> Application:
     """An application of the acting organisation, or 404. ``for_update`` locks the row until the
     transaction ends, so two saves of the same step (a double click) run one after the other."""
-    application = db.session.scalar(
-        APPLICATION_OF_ORGANISATION_LOCKED if for_update else APPLICATION_OF_ORGANISATION,
-        {"id": application_id, "business_id": acting_business_id()},
-    )
-    if application is None:
-        abort(404)
-    return application
+    statement = APPLICATION_OF_ORGANISATION.with_for_update() if for_update else APPLICATION_OF_ORGANISATION
+    return application_row(statement, application_id)[0]
 
 
 def applications_by_service() -> dict[str, Application]:

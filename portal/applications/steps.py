@@ -6,8 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 
 from portal.applications.models import Application
-from portal.applications.services import get_application
-from portal.applications.wizard import STEPS_BY_KEY, Wizard
+from portal.applications.wizard import STEPS_BY_KEY, Wizard, open_application
 from portal.texts import gettext as _
 
 
@@ -19,10 +18,10 @@ class StepRefused(Exception):
 
 def open_step(application_id: int, key: str) -> tuple[Application, Wizard]:
     """The application and its wizard, if the step may be opened; otherwise StepRefused with a redirect."""
-    application = get_application(application_id, for_update=request.method == "POST")
+    application, facts = open_application(application_id, for_update=request.method == "POST")
     if not application.editable:
         raise StepRefused(redirect(url_for("applications.status", application_id=application.id)))
-    wizard = Wizard(application)
+    wizard = Wizard(application, facts)
     if key not in {s.key for s in wizard.steps}:
         raise StepRefused(redirect(url_for(wizard.first_open_step().endpoint, application_id=application.id)))
     if not wizard.may_open(key):

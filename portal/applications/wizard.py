@@ -17,6 +17,7 @@ from portal.applications.models import (
     InformationSystem,
     ServiceDescriptionAcceptance,
 )
+from portal.applications.services import APPLICATION_OF_ORGANISATION, application_row
 from portal.billing.models import BillingDetails
 from portal.contacts.models import ApplicationContact
 from portal.documents.models import CommitmentSignature
@@ -78,14 +79,24 @@ class Facts:
     organisation_signed: bool  # the organisation has signed the commitment (in any application)
 
 
+def _fact_columns(application_id, business_id) -> tuple:
+    """Facts' columns, for the application ``application_id`` of the organisation ``business_id``."""
+    return (
+        exists().where(ConnectionPoint.application_id == application_id),
+        exists().where(InformationSystem.application_id == application_id),
+        exists().where(BillingDetails.application_id == application_id),
+        exists().where(ServiceDescriptionAcceptance.application_id == application_id),
+        exists().where(CommitmentSignature.organisation_business_id == business_id),
+    )
+
+
 _ID = bindparam("id")
-READ_FACTS = select(
-    exists().where(ConnectionPoint.application_id == _ID),
-    exists().where(InformationSystem.application_id == _ID),
-    exists().where(BillingDetails.application_id == _ID),
-    exists().where(ServiceDescriptionAcceptance.application_id == _ID),
-    exists().where(CommitmentSignature.organisation_business_id == bindparam("business_id")),
+READ_FACTS = select(*_fact_columns(_ID, bindparam("business_id")))
+# A wizard request reads the application and its facts in one statement.
+WITH_FACTS = APPLICATION_OF_ORGANISATION.add_columns(
+    *_fact_columns(Application.id, Application.organisation_business_id)
 )
+WITH_FACTS_LOCKED = WITH_FACTS.with_for_update(of=Application)
 
 
 def read_facts(application: Application) -> Facts:
@@ -93,6 +104,13 @@ def read_facts(application: Application) -> Facts:
         READ_FACTS, {"id": application.id, "business_id": application.organisation_business_id}
     ).one()
     return Facts(*(bool(value) for value in row))
+
+
+def open_application(application_id: int, *, for_update: bool = False) -> tuple[Application, Facts]:
+    """An application of the acting organisation (or 404) and its facts, in one round trip;
+    ``for_update`` locks the application's row as ``get_application`` does."""
+    application, *facts = application_row(WITH_FACTS_LOCKED if for_update else WITH_FACTS, application_id)
+    return application, Facts(*(bool(value) for value in facts))
 
 
 def commitment_needed(application: Application, facts: Facts) -> bool:
@@ -197,10 +215,10 @@ class Wizard:
     """The steps of one application and what they lack, worked out once per request, step by step
     as needed: opening a step needs the checks of the steps before it; the step list needs all."""
 
-    def __init__(self, application: Application) -> None:
+    def __init__(self, application: Application, facts: Facts | None = None) -> None:
         self.application = application
         self.application_id = application.id
-        self.facts = read_facts(application)
+        self.facts = facts or read_facts(application)
         self.steps = steps_for(application, self.facts)
         self._problems: dict[str, list[Problem]] = {}
 
