@@ -86,7 +86,7 @@ def register(app: Flask) -> None:
     app.add_template_global(error_list, "error_list")
     app.add_template_global(safe_csrf_token, "safe_csrf_token")
     app.add_template_global(flashed_messages, "flashed_messages")
-    for component in (button, summary_list, step_list):
+    for component in (button, summary_list, step_list, field, error_summary):
         app.add_template_global(component)
 
 
@@ -210,6 +210,16 @@ def render_field(field: Field, params: Mapping[str, Any] | None = None) -> Marku
     return translating(field, **kwargs)
 
 
+def field(form_field: Field, **params: Any) -> Markup:
+    """A WTForms field rendered by its govuk-frontend-wtf widget (``render_field``). Keyword arguments are
+    the GOV.UK macro's parameters (merged into what the widget derives from the field), for example
+      field(form.email, hint={"text": _("We send the approval here")}, classes="govuk-input--width-20")
+      field(form.name, label={"isPageHeading": true, "classes": "govuk-label--l"})
+    The "Error:" prefix read by screen readers, and the texts of date, character-count, file and
+    password components, come in the page's language."""
+    return render_field(form_field, params)
+
+
 # The text input, the commonest field, written straight from the field: the same markup as the
 # govukInput macro (tests/test_templating.py compares the two) at a tenth of the cost. Parameters
 # beyond these go through the macro.
@@ -328,3 +338,17 @@ def error_list(form: Form, extra: list[dict[str, Any]] | None = None) -> list[di
     for item in items:
         item["href"] = date_ids.get(item.get("href"), item.get("href"))
     return items + list(extra or ())
+
+
+ERROR_SUMMARY = "govuk_frontend_jinja/components/error-summary/macro.html"
+
+
+def error_summary(form: Form | None = None, extra: list[dict[str, Any]] | None = None) -> Markup:
+    """The error summary at the top of a page with a form: one linked entry per field error (the link
+    moves focus to the field), then any ``extra`` errors that belong to no field
+    ([{"text": ..., "href": "#..."}]). Nothing when there are no errors; GOV.UK's macro otherwise."""
+    items = error_list(form, extra)
+    if not items:
+        return Markup("")
+    summary = current_app.jinja_env.get_template(ERROR_SUMMARY).module.govukErrorSummary  # type: ignore[attr-defined]
+    return summary({"titleText": _l("There is a problem"), "errorList": items})

@@ -231,8 +231,6 @@ def test_error_summary_links_each_error_to_its_field(app):
     assert not form.validate()
     html = render_components(
         app,
-        '{% from "components/error_summary.html" import error_summary %}'
-        '{% from "components/field.html" import field %}'
         "{{ error_summary(form) }}{{ field(form.name) }}{{ field(form.started) }}",
         form=form,
     )
@@ -252,7 +250,7 @@ def test_error_summary_links_each_error_to_its_field(app):
 def test_error_summary_is_empty_without_errors(app):
     html = render_components(
         app,
-        '{% from "components/error_summary.html" import error_summary %}{{ error_summary(form) }}',
+        "{{ error_summary(form) }}",
         form=NameForm(),
     )
     assert html.strip() == ""
@@ -262,7 +260,7 @@ def test_field_passes_macro_parameters_and_translates_date_parts(app):
     form = NameForm()
     html = render_components(
         app,
-        '{% from "components/field.html" import field %}'
+        ""
         '{{ field(form.name, hint={"text": "As in the register"}, classes="govuk-input--width-20") }}'
         "{{ field(form.started) }}",
         form=form,

@@ -237,3 +237,46 @@ def test_templates_follow_the_locale_as_it_changes_within_a_request(app):
     with app.test_request_context("/", headers={"Cookie": "portal_lang=fi"}):
         refresh()  # a new request (the app fixture's context, and so its g, is shared by the tests')
         assert render_template_string(template).startswith("Kuvaus")
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        # The variables are escaped in an HTML template; the text itself is the portal's own.
+        (
+            "{{ _('Acting for %(organisation)s (%(business_id)s)', organisation='<b>', business_id=1) }}",
+            "Acting for &lt;b&gt; (1)",
+        ),
+        # Without autoescape (the e-mails' text bodies) nothing is escaped.
+        (
+            "{% autoescape false %}{{ gettext('Acting for %(organisation)s (%(business_id)s)', "
+            "organisation='<b>', business_id=1) }}{% endautoescape %}",
+            "Acting for <b> (1)",
+        ),
+        # Always a format string, as Jinja's newstyle gettext: "%%" is "%" with or without variables.
+        ("{{ _('100%% sure') }}", "100% sure"),
+        ("{{ _('%(n)s%% sure', n=100) }}", "100% sure"),
+    ],
+)
+def test_template_texts_are_formatted_as_newstyle_gettext(app, template, expected):
+    from flask import render_template_string
+
+    with app.test_request_context("/", headers={"Cookie": "portal_lang=en"}):
+        refresh()
+        assert render_template_string(template) == expected
+
+
+def test_python_texts_follow_the_locale_as_it_changes_within_a_request(app):
+    from flask_babel import force_locale
+
+    from portal.texts import gettext, lazy_gettext
+
+    later = lazy_gettext("Description")
+    with app.test_request_context("/", headers={"Cookie": "portal_lang=sv"}):
+        refresh()
+        assert (gettext("Description"), str(later)) == ("Beskrivning", "Beskrivning")
+        with force_locale("fi"):
+            assert (gettext("Description"), str(later)) == ("Kuvaus", "Kuvaus")
+        assert gettext(
+            "Acting for %(organisation)s (%(business_id)s)", organisation="<b>", business_id=1
+        ) == ("Du företräder <b> (1)")

@@ -85,7 +85,8 @@ class DatabaseSessionInterface(SessionInterface):
             return ServerSession()
         # Through the request's own database session: the view's queries then reuse this connection
         # (one pool checkout per request instead of two).
-        row = db.session.execute(READ_SESSION, {"id": _hash(token)}).first()
+        # Core on the session's connection: the ORM's execution layer has nothing to add to a plain select.
+        row = db.session.connection().execute(READ_SESSION, {"id": _hash(token)}).first()
         if row is None:
             return ServerSession()
         data, created_at, last_seen_at = row
