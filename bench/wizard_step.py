@@ -111,18 +111,14 @@ class User:
 
 
 def make_users(app, count: int) -> list[User]:
-    """A person per organisation, signed in and acting for it: Person rows and server-side sessions
-    (``web_session``: sha256 of the cookie token → the session data, as the sign-in and mandates flow
-    leave them)."""
+    """A person per organisation, signed in and acting for it, for ``count`` organisations of the register
+    whose top unit may apply for SERVICE."""
     from portal.applications.services import services_available
-    from portal.auth.models import Person, WebSession
-    from portal.auth.sessions import _hash
-    from portal.db import utcnow
     from portal.extensions import db
     from portal.registry.models import RegisterUnit
     from portal.registry.services import find_organisation, is_valid_today
 
-    users = []
+    units = []
     with app.app_context():
         business_ids = db.session.scalars(
             sa.select(RegisterUnit.business_id)
@@ -134,9 +130,27 @@ def make_users(app, count: int) -> list[User]:
             unit = find_organisation(business_id)
             if unit is None or not is_valid_today(unit) or unit.register != "sote":
                 continue
-            if SERVICE not in {s.key for s in services_available(unit)}:
-                continue
-            n = len(users)
+            if SERVICE in {s.key for s in services_available(unit)}:
+                units.append(unit)
+            if len(units) == count:
+                break
+    if len(units) < count:
+        raise SystemExit(f"only {len(units)} organisations in the register may apply for {SERVICE}")
+    return sessions_for(app, units)
+
+
+def sessions_for(app, units) -> list[User]:
+    """A person acting for each organisation (its top unit in ``units``): Person rows and server-side
+    sessions (``web_session``: sha256 of the cookie token → the session data, as the sign-in and mandates
+    flow leave them)."""
+    from portal.auth.models import Person, WebSession
+    from portal.auth.sessions import _hash
+    from portal.db import utcnow
+    from portal.extensions import db
+
+    users = []
+    with app.app_context():
+        for n, unit in enumerate(units):
             person = Person(
                 issuer="http://eid.bench", subject=f"bench-{n}", given_name="Anna", family_name=f"Bench {n}"
             )
@@ -151,7 +165,7 @@ def make_users(app, count: int) -> list[User]:
                 "hetu": "150378-934B",  # a test identity (individual number 900-999)
                 "hetu_masked": "150378-****",
                 "acting": {
-                    "business_id": business_id,
+                    "business_id": unit.business_id,
                     "name": unit.long_name,
                     "oid": unit.oid,
                     "register": unit.register,
@@ -161,13 +175,27 @@ def make_users(app, count: int) -> list[User]:
             db.session.add(
                 WebSession(id=_hash(token), data=data, person_id=person.id, created_at=now, last_seen_at=now)
             )
-            users.append(User(person.id, business_id, token))
-            if len(users) == count:
-                break
+            users.append(User(person.id, unit.business_id, token))
         db.session.commit()
-    if len(users) < count:
-        raise SystemExit(f"only {len(users)} organisations in the register may apply for {SERVICE}")
     return users
+
+
+@contextlib.contextmanager
+def prepared_portal(size: int) -> Iterator[tuple]:
+    """The code-server stand-in with ``size`` SOTE units in a process of its own, a fresh PostgreSQL
+    database migrated by Alembic, the register synced and the documents loaded; yields (app, database
+    URL, code-server URL). Everything stops, and the database is dropped, on the way out."""
+    with standin_process(size) as codeserver_url, fresh_database() as database_url:
+        app = migrated_app(database_url, codeserver_url)
+        from portal.documents.loading import load_documents
+        from portal.extensions import db
+        from portal.registry.sync import sync_full
+
+        with app.app_context():
+            sync_full()
+            load_documents()
+            db.session.commit()
+        yield app, database_url, codeserver_url
 
 
 # --- the server ---------------------------------------------------------------------------------------
@@ -682,16 +710,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(f"machine: {machine()}; load average before: {os.getloadavg()[0]:.2f}")
-    with standin_process(args.size) as codeserver_url, fresh_database() as database_url:
-        app = migrated_app(database_url, codeserver_url)
-        from portal.documents.loading import load_documents
+    with prepared_portal(args.size) as (app, database_url, codeserver_url):
         from portal.extensions import db
-        from portal.registry.sync import sync_full
 
-        with app.app_context():
-            sync_full()
-            load_documents()
-            db.session.commit()
         users = make_users(app, args.users)
         with app.app_context():
             db.engine.dispose()  # only the server talks to the database from here on
