@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from common import machine
-from wizard_step import CSRF, Client, User, gunicorn, prepared_portal
+from wizard_step import CSRF, Client, User, gunicorn, prepared_portal, register_organisations, sessions_for
 
 APPLICATION = re.compile(r"/applications/(\d+)/")
 ROLE = re.compile(r'id="role-([a-z_]+)"')
@@ -100,7 +100,7 @@ class Applicant:
             if organisation is None:
                 return
             client = Client(self.port, organisation)
-            for service in organisation.services:  # type: ignore[attr-defined]
+            for service in organisation.services:
                 if time.monotonic() >= self.run.deadline:
                     return
                 self.apply(client, organisation, service)
@@ -281,37 +281,6 @@ def check(app, applications: list[Expected]) -> list[str]:
     return lost
 
 
-def organisations(app, count: int) -> list[User]:
-    """A person acting for each organisation of the register (up to ``count``), with a session; each
-    User also carries the services its organisation may apply for."""
-    from wizard_step import sessions_for
-
-    from portal.applications.services import services_available
-    from portal.registry.models import RegisterUnit
-    from portal.registry.services import find_organisation, is_valid_today
-
-    with app.app_context():
-        from portal.extensions import db
-
-        found = []
-        business_ids = db.session.scalars(
-            sa.select(RegisterUnit.business_id)
-            .where(RegisterUnit.business_id.is_not(None))
-            .distinct()
-            .order_by(RegisterUnit.business_id)
-        ).all()
-        for business_id in business_ids:
-            unit = find_organisation(business_id)
-            if unit is not None and is_valid_today(unit):
-                found.append((unit, [s.key for s in services_available(unit)]))
-            if len(found) == count:
-                break
-    users = sessions_for(app, [unit for unit, _ in found])
-    for user, (_, services) in zip(users, found, strict=True):
-        user.services = services  # type: ignore[attr-defined]
-    return users
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applicants", type=int, default=50)
@@ -328,7 +297,7 @@ def main() -> None:
 
         with app.test_request_context():
             service_task = service_tasks("en")[0][0]
-        pool = organisations(app, 10_000)
+        pool = sessions_for(app, register_organisations(app))
         with app.app_context():
             db.engine.dispose()
         with gunicorn(database_url, codeserver_url, args.workers, args.threads) as (port, _):

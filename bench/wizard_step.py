@@ -97,6 +97,7 @@ class User:
     person_id: int
     business_id: str
     token: str
+    services: list[str] = field(default_factory=list)  # the keys of those its organisation may apply for
     application_id: int | None = None
     saves: int = 0
     gets: list[float] = field(default_factory=list)
@@ -110,39 +111,46 @@ class User:
         return f"portal_session={self.token}; portal_lang=en"
 
 
-def make_users(app, count: int) -> list[User]:
-    """A person per organisation, signed in and acting for it, for ``count`` organisations of the register
-    whose top unit may apply for SERVICE."""
+def register_organisations(app) -> list[tuple]:
+    """The register's organisations valid today, by business id: (top unit, keys of the services it may
+    apply for)."""
     from portal.applications.services import services_available
     from portal.extensions import db
     from portal.registry.models import RegisterUnit
     from portal.registry.services import find_organisation, is_valid_today
 
-    units = []
+    found = []
     with app.app_context():
         business_ids = db.session.scalars(
             sa.select(RegisterUnit.business_id)
-            .where(RegisterUnit.register == "sote", RegisterUnit.business_id.is_not(None))
+            .where(RegisterUnit.business_id.is_not(None))
             .distinct()
             .order_by(RegisterUnit.business_id)
         ).all()
         for business_id in business_ids:
             unit = find_organisation(business_id)
-            if unit is None or not is_valid_today(unit) or unit.register != "sote":
-                continue
-            if SERVICE in {s.key for s in services_available(unit)}:
-                units.append(unit)
-            if len(units) == count:
-                break
-    if len(units) < count:
-        raise SystemExit(f"only {len(units)} organisations in the register may apply for {SERVICE}")
-    return sessions_for(app, units)
+            if unit is not None and is_valid_today(unit):
+                found.append((unit, [s.key for s in services_available(unit)]))
+    return found
 
 
-def sessions_for(app, units) -> list[User]:
-    """A person acting for each organisation (its top unit in ``units``): Person rows and server-side
-    sessions (``web_session``: sha256 of the cookie token → the session data, as the sign-in and mandates
-    flow leave them)."""
+def make_users(app, count: int) -> list[User]:
+    """A person per organisation, signed in and acting for it, for ``count`` SOTE organisations of the
+    register that may apply for SERVICE."""
+    found = [
+        (unit, services)
+        for unit, services in register_organisations(app)
+        if unit.register == "sote" and SERVICE in services
+    ][:count]
+    if len(found) < count:
+        raise SystemExit(f"only {len(found)} organisations in the register may apply for {SERVICE}")
+    return sessions_for(app, found)
+
+
+def sessions_for(app, organisations) -> list[User]:
+    """A person acting for each organisation ((top unit, service keys) in ``organisations``): Person rows
+    and server-side sessions (``web_session``: sha256 of the cookie token → the session data, as the
+    sign-in and mandates flow leave them)."""
     from portal.auth.models import Person, WebSession
     from portal.auth.sessions import _hash
     from portal.db import utcnow
@@ -150,7 +158,7 @@ def sessions_for(app, units) -> list[User]:
 
     users = []
     with app.app_context():
-        for n, unit in enumerate(units):
+        for n, (unit, services) in enumerate(organisations):
             person = Person(
                 issuer="http://eid.bench", subject=f"bench-{n}", given_name="Anna", family_name=f"Bench {n}"
             )
@@ -175,7 +183,7 @@ def sessions_for(app, units) -> list[User]:
             db.session.add(
                 WebSession(id=_hash(token), data=data, person_id=person.id, created_at=now, last_seen_at=now)
             )
-            users.append(User(person.id, unit.business_id, token))
+            users.append(User(person.id, unit.business_id, token, services))
         db.session.commit()
     return users
 

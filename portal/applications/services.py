@@ -41,6 +41,7 @@ def acting_business_id() -> str:
 APPLICATION_OF_ORGANISATION = select(Application).where(
     Application.id == bindparam("id"), Application.organisation_business_id == bindparam("business_id")
 )
+APPLICATION_OF_ORGANISATION_LOCKED = APPLICATION_OF_ORGANISATION.with_for_update()
 
 
 def application_row(statement, application_id: int):
@@ -55,7 +56,7 @@ def application_row(statement, application_id: int):
 def get_application(application_id: int, *, for_update: bool = False) -> Application:
     """An application of the acting organisation, or 404. ``for_update`` locks the row until the
     transaction ends, so two saves of the same step (a double click) run one after the other."""
-    statement = APPLICATION_OF_ORGANISATION.with_for_update() if for_update else APPLICATION_OF_ORGANISATION
+    statement = APPLICATION_OF_ORGANISATION_LOCKED if for_update else APPLICATION_OF_ORGANISATION
     return application_row(statement, application_id)[0]
 
 

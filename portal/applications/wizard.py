@@ -218,7 +218,7 @@ class Wizard:
     def __init__(self, application: Application, facts: Facts | None = None) -> None:
         self.application = application
         self.application_id = application.id
-        self.facts = facts or read_facts(application)
+        self.facts = read_facts(application) if facts is None else facts
         self.steps = steps_for(application, self.facts)
         self._problems: dict[str, list[Problem]] = {}
 
