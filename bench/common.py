@@ -51,6 +51,7 @@ def fresh_database() -> Iterator[str]:
     admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()  # the drop below connects afresh (the server may have restarted meanwhile)
     try:
         yield sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     finally:

@@ -13,11 +13,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from portal.ratelimits import Limit
+
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 # The mandate ("asiointivaltuus") that lets a person who is not a responsible person of the
 # organisation join it to Kanta services. Its real code is not public; configure MANDATES_ISSUE_CODE.
 DEFAULT_ALLOWED_ROLES = "TJ,ELI,YHM,NIMKO,SOTEDIGI"
+
+# Rate limits (portal.ratelimits): requests per seconds, per person (or per address before sign-in).
+# Generous: they stop scripts, not people (a whole office may sign in from one address).
+RATE_LIMIT_DEFAULTS = {"sign_in": "60/300", "upload": "20/600", "pdf": "60/300"}
 
 SECRET_SETTINGS = ("SECRET_KEY", "OIDC_CLIENT_SECRET", "MANDATES_CLIENT_SECRET", "MANDATES_API_KEY")
 
@@ -41,6 +47,17 @@ def _dev_secret_key() -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _rate_limits() -> dict[str, Limit | None]:
+    limits = {}
+    for name, default in RATE_LIMIT_DEFAULTS.items():
+        setting = f"RATE_LIMIT_{name.upper()}"
+        try:
+            limits[name] = Limit.parse(_env(setting, default) or "off")
+        except ValueError as exc:
+            raise ConfigError(f"{setting}: {exc}") from None
+    return limits
 
 
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -127,6 +144,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SCHEDULE_MAX_ATTEMPTS": int(_env("SCHEDULE_MAX_ATTEMPTS", "4") or 4),
         "SCHEDULE_RETRY_SECONDS": float(_env("SCHEDULE_RETRY_SECONDS", "3600") or 3600),
         "SCHEDULE_LEASE_SECONDS": float(_env("SCHEDULE_LEASE_SECONDS", "1800") or 1800),
+        # Rate limits (portal.ratelimits): requests/seconds per person, or per address before sign-in;
+        # "off" for none. Behind proxies, TRUSTED_PROXIES (how many) lets the limits see the browser's
+        # address (X-Forwarded-For) and the links the scheme it used (X-Forwarded-Proto).
+        "RATE_LIMITS": _rate_limits(),
+        "TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES", "0") or 0),
     }
     if overrides:
         cfg.update(overrides)

@@ -4,6 +4,7 @@ render while it is down."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from flask import Flask, current_app, render_template
@@ -11,7 +12,9 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portal.texts import gettext as _
 from portal.texts import lazy_gettext as _l
+from portal.texts import ngettext
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,13 @@ def handle_server_error(error: InternalServerError):
 
 def render_error(key: int | str, status: int, error: HTTPException):
     page = PAGES[key]
+    retry_after = getattr(error, "retry_after", None)
+    if status == 429 and isinstance(retry_after, int):
+        minutes = max(1, math.ceil(retry_after / 60))
+        wait = ngettext(
+            "You can try again in %(num)d minute.", "You can try again in %(num)d minutes.", minutes
+        )
+        page = ErrorPage(page.title, (_("You have tried this too many times in a short time."), wait))
     # Keep the headers the error needs (Allow on 405, Retry-After on 429), not its HTML content type.
     headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
     try:

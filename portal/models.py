@@ -14,6 +14,7 @@ from portal.customers.models import Customership, ServiceInUse, ServiceRole
 from portal.documents.models import CommitmentSignature, DocumentVersion
 from portal.orgunits.models import ExportRun, UnitChange, UnitEvent, Upload
 from portal.outbox.models import OutboxMessage
+from portal.ratelimits.models import RateLimitCount
 from portal.registry.models import CodeEntry, RegisterUnit, SyncRun
 from portal.reviews.models import Decision, DecisionDocument
 from portal.scheduling.models import JobRun
@@ -36,6 +37,7 @@ __all__ = [
     "JobRun",
     "OutboxMessage",
     "Person",
+    "RateLimitCount",
     "RegisterUnit",
     "ServiceDescriptionAcceptance",
     "ServiceInUse",

@@ -38,6 +38,11 @@ def gettext(string: str, **variables: Any) -> str:
     return text % variables if variables else text
 
 
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """``singular`` or ``plural`` as ``num`` asks in the current language; ``%(num)d`` is ``num``."""
+    return translations().ungettext(singular, plural, num) % {"num": num, **variables}
+
+
 def lazy_gettext(string: str, **variables: Any) -> LazyString:
     """A text translated each time it is used, in the language of that moment."""
     return LazyString(gettext, string, **variables)

@@ -21,6 +21,7 @@ from portal.applications.units import search_units
 from portal.documents.services import current_version, render_body, version_by_id
 from portal.i18n import current_language
 from portal.organisations.dashboard import acting_unit
+from portal.ratelimits.limits import rate_limited
 from portal.registry.services import service_tasks
 from portal.texts import gettext as _
 
@@ -248,6 +249,7 @@ def status(application_id: int):
 
 @bp.get("/<int:application_id>/pdf")
 @access(Access.ACTING)
+@rate_limited("pdf")
 def pdf(application_id: int):
     application = services.get_application(application_id)
     if application.snapshot is None:

@@ -8,12 +8,14 @@ from portal.auth import oidc
 from portal.auth.services import sign_in, sign_out
 from portal.i18n import current_language
 from portal.organisations.services import MandatesUnavailable, begin_choice
+from portal.ratelimits.limits import rate_limited
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @access(Access.PUBLIC)
+@rate_limited("sign_in", methods=("POST",))
 def start():
     if g.person_id:
         return redirect(url_for("staff.home" if g.staff else "organisations.dashboard"))

@@ -21,6 +21,7 @@ from portal.documents.deployment_test import deployment_test_report_pdf
 from portal.i18n import current_language
 from portal.organisations.dashboard import acting_unit, organisation_rows, service_statuses
 from portal.organisations.services import ChoiceOutcome, MandatesUnavailable, begin_choice, complete_choice
+from portal.ratelimits.limits import rate_limited
 from portal.registry.services import is_valid_today
 from portal.reviews.services import current_decision
 from portal.texts import gettext as _
@@ -86,6 +87,7 @@ def dashboard():
 
 @bp.get("/dashboard/applications/<int:application_id>/deployment-test-report")
 @access(Access.ACTING)
+@rate_limited("pdf")
 def deployment_test_report(application_id: int):
     """The deployment-test report form for an approved application, in the page's language or the
     one asked for (``?lang=sv``: the vendor may read another)."""

@@ -58,6 +58,7 @@ from portal.orgunits.loading import NotLoadable, apply, record_failure
 from portal.orgunits.models import UnitChange, UnitEvent, Upload
 from portal.orgunits.problems import Problem
 from portal.orgunits.records import unit_record
+from portal.ratelimits.limits import rate_limited
 from portal.registry.models import RegisterUnit
 from portal.reviews.views import pagination, url_with
 from portal.scheduling.jobs import next_run
@@ -400,6 +401,7 @@ def upload_or_404(upload_id: int) -> Upload:
 
 @bp.route("/upload", methods=["GET", "POST"])
 @access(Access.ACTING)
+@rate_limited("upload", methods=("POST",))
 def upload():
     maintainer_only()
     request.max_content_length = DEFAULT_LIMITS.max_bytes + 64 * 1024

@@ -19,6 +19,7 @@ from portal.i18n import current_language
 from portal.organisations.dashboard import organisation_rows
 from portal.outbox.models import OutboxMessage
 from portal.outbox.services import retry
+from portal.ratelimits.limits import rate_limited
 from portal.reviews import queries
 from portal.reviews.forms import (
     DECISION_FORMS,
@@ -250,6 +251,7 @@ def already_decided(already: AlreadyDecided, application_id: int) -> str:
 
 @bp.get("/applications/<int:application_id>/pdf")
 @access(Access.STAFF)
+@rate_limited("pdf")
 def application_pdf_download(application_id: int):
     application = _sent_or_404(application_id)
     lang = current_language()
@@ -258,6 +260,7 @@ def application_pdf_download(application_id: int):
 
 @bp.get("/applications/<int:application_id>/documents/<int:document_id>")
 @access(Access.STAFF)
+@rate_limited("pdf")
 def decision_document(application_id: int, document_id: int):
     """A PDF the worker made for a decision, as it was attached to the e-mail."""
     document = queries.decision_document(application_id, document_id)

@@ -50,8 +50,10 @@ def _sessions_purge() -> str:
     from flask import current_app
 
     from portal.auth.sessions import purge_expired_sessions
+    from portal.ratelimits.limits import purge_expired_counts
 
-    return f"{purge_expired_sessions(current_app)} expired sessions deleted."
+    sessions = purge_expired_sessions(current_app)
+    return f"{sessions} expired sessions and {purge_expired_counts()} ended rate-limit counts deleted."
 
 
 # name: what it does. Exported first, so that the national register has the portal's changes before the

@@ -210,5 +210,5 @@ def test_purge_command_deletes_only_idle_sessions(client, app, provider, runner)
     )
     db.session.commit()
     result = runner.invoke(args=["sessions", "purge"])
-    assert "Deleted 1 expired sessions." in result.output
+    assert "Deleted 1 expired sessions and 0 ended rate-limit counts." in result.output
     assert db.session.query(WebSession).count() == 1

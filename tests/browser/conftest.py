@@ -13,8 +13,10 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Page
 
+from portal.config import load_config
 from portal.devstack import Stack, prepare_database, start_standins
 from portal.integrations.serve import ThreadedServer, serve_in_thread
+from portal.ratelimits import Limit
 from tests.conftest import fresh_database, make_app
 
 pytestmark = pytest.mark.browser
@@ -50,7 +52,10 @@ def portal(tmp_path_factory) -> Iterator[Portal]:
     stack = start_standins({name: 0 for name in ("eid", "mandates", "codeserver", "smtp")}, register_size=400)
     try:
         with fresh_database(tmp_path_factory.mktemp("browser-db")) as database_url:
-            app = make_app(database_url, **stack.config, WTF_CSRF_ENABLED=True)
+            # Every journey starts its sign-in from 127.0.0.1: the address's limit is raised so that a
+            # longer suite cannot reach it (the limits are tested in tests/test_rate_limits.py).
+            limits = {**load_config()["RATE_LIMITS"], "sign_in": Limit(1000, 300)}
+            app = make_app(database_url, **stack.config, WTF_CSRF_ENABLED=True, RATE_LIMITS=limits)
             prepare_database(app, quiet=True)
             server = serve_in_thread(app)
             try:

@@ -22,6 +22,7 @@ from portal.orgunits import queries
 from portal.orgunits.files import read_upload
 from portal.orgunits.models import ExportRun, UnitChange, UnitEvent, Upload
 from portal.orgunits.records import unit_record
+from portal.ratelimits import Limit
 from portal.registry.models import RegisterUnit
 from tests.orgunits.factories import BUSINESS_ID, HEADER, add_to_mirror, csv_bytes, mirror_unit, oid, record
 
@@ -609,6 +610,22 @@ def test_too_big_upload_is_refused_with_a_message(acting, monkeypatch):
     response = upload(acting, data)  # over the limit, under the request's
     assert response.status_code == 400 and "The file is too big" in text_of(response)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Upload)) == 0
+
+
+UPLOAD_LIMIT = {"RATE_LIMITS": {"sign_in": None, "upload": Limit(2, 600), "pdf": None}}
+
+
+@pytest.mark.parametrize("app_config", [UPLOAD_LIMIT])
+def test_uploading_too_often_is_refused_for_a_while(acting):
+    """Uploads are rate-limited per person (quality.md): every file sent counts, a refused one too;
+    opening the upload page does not."""
+    assert upload(acting, b"%PDF-1.7 not a table", "units.csv").status_code == 400
+    upload_id(upload(acting, csv_bytes([record(200, ParentId=oid(1))])))
+    assert page(acting, f"{PREFIX}/upload")
+    refused = upload(acting, csv_bytes([record(201, ParentId=oid(1))]))
+    assert refused.status_code == 429 and "Too many attempts" in text_of(refused)
+    assert 1 <= int(refused.headers["Retry-After"]) <= 600
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Upload)) == 1
 
 
 def test_a_downloaded_csv_reads_back_as_the_units_are(acting):
