@@ -42,12 +42,13 @@ def register_extensions(app: Flask) -> None:
     from portal.auth.oidc import register_oidc
     from portal.auth.services import load_signed_in
     from portal.auth.sessions import DatabaseSessionInterface
-    from portal.extensions import babel, csrf, db, mail, migrate
+    from portal.extensions import babel, close_database_session_safely, csrf, db, mail, migrate
     from portal.i18n import install_template_gettext, select_locale
     from portal.security import install_log_scrubbing, register_security
 
     install_log_scrubbing()
     db.init_app(app)
+    close_database_session_safely(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale)
     install_template_gettext(app)

@@ -4,13 +4,15 @@ the database is down."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 import tinyhtml5
 from flask import Flask, abort
 from flask_babel import force_locale, gettext
 
 from portal.access import Access, access
 from portal.errors import PAGES
-from tests.conftest import make_app
+from portal.extensions import db
+from tests.conftest import BACKEND, POSTGRES_ADMIN_URL, make_app
 
 SECRET = "internal detail 5f3a"
 
@@ -130,3 +132,37 @@ def test_any_page_gets_the_generic_page_while_the_database_is_down(tmp_path):
 
     assert response.status_code == 404
     assert heading(response) == str(PAGES[404].title)
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="the server ends the connection (as a restart does)")
+def test_a_connection_lost_as_the_request_ends_still_gives_the_page_made(migrated):
+    """PostgreSQL restarting just as a request ends: the teardown's rollback fails on the dead
+    connection. The browser still gets the page the view made (not the server's bare "Internal Server
+    Error"), and the next request gets a new connection."""
+    app = make_app(migrated)
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+    @access(Access.PUBLIC)
+    def lose_connection():
+        pid = db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return f"made on {pid}"
+
+    @access(Access.PUBLIC)
+    def backend():
+        return str(db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one())
+
+    app.add_url_rule("/test-only/lose-connection", "test_lose_connection", lose_connection)
+    app.add_url_rule("/test-only/backend", "test_backend", backend)
+    client = app.test_client()  # no app context around the requests: each has its own, as when served
+    try:
+        lost = client.get("/test-only/lose-connection")
+        assert lost.status_code == 200 and lost.get_data(as_text=True).startswith("made on ")
+        killed = lost.get_data(as_text=True).removeprefix("made on ")
+        after = client.get("/test-only/backend")
+        assert after.status_code == 200 and after.get_data(as_text=True) != killed
+    finally:
+        admin.dispose()
+        with app.app_context():
+            db.engine.dispose()
