@@ -8,17 +8,23 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from portal.auth.models import WebSession
 from portal.db import utcnow
 from portal.extensions import db
 from portal.integrations.demo_data import CLINIC, ENDED, NOT_IN_REGISTER, WELFARE_AREA
+from portal.ratelimits import Limit
+from portal.ratelimits.models import RateLimitCount
 
 pytestmark = pytest.mark.browser
 
 # A few words per language, to see that the page really is in that language.
 KANTA_SERVICES = {"fi": "Kanta-palvelut", "sv": "Kanta-tjänster", "en": "Kanta services"}
+TOO_MANY = {
+    "fi": ("Liian monta yritystä", re.compile(r"Voit yrittää uudelleen [1-5] minuutin kuluttua\.")),
+    "sv": ("För många försök", re.compile(r"Du kan försöka igen om [1-5] minut(er)?\.")),
+}
 
 
 def choose_language(page: Page, lang: str) -> None:
@@ -131,3 +137,38 @@ def test_idle_session_ends_with_a_notice(page: Page, portal, check_a11y):
     expect(page).to_have_url(re.compile(r"/sign-in$"))
     expect(page.locator(".govuk-notification-banner")).to_be_visible()
     check_a11y(page)
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_error_pages_are_accessible_and_in_the_users_language(page: Page, portal, check_a11y, lang):
+    """A page that is not there (404), and starting a sign-in too often (429, with the minutes to
+    wait): each the generic page in the chosen language, axe-clean."""
+    page.goto(portal.url)
+    choose_language(page, lang)
+    response = page.goto(f"{portal.url}/no-such-page")
+    assert response is not None and response.status == 404
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    check_a11y(page)
+
+    page.goto(portal.url)
+    limits = portal.app.config["RATE_LIMITS"]
+    portal.app.config["RATE_LIMITS"] = {**limits, "sign_in": Limit(1, 300)}
+    # Counted per address: every journey signs in from 127.0.0.1, so start from a clean count.
+    with portal.app.app_context():
+        db.session.execute(delete(RateLimitCount))
+        db.session.commit()
+    try:
+        page.locator("form[action$='/sign-in'] button").first.click()  # the one allowed
+        expect(page.locator("button[name=sub]").first).to_be_visible()  # the e-identification stand-in
+        page.goto(portal.url)
+        with page.expect_response(lambda r: r.url.endswith("/sign-in")) as refused:
+            page.locator("form[action$='/sign-in'] button").first.click()
+        assert refused.value.status == 429
+        expect(page.locator("h1")).to_have_text(TOO_MANY[lang][0])
+        expect(page.locator("main")).to_contain_text(TOO_MANY[lang][1])
+        check_a11y(page)
+    finally:
+        portal.app.config["RATE_LIMITS"] = limits
+        with portal.app.app_context():
+            db.session.execute(delete(RateLimitCount))
+            db.session.commit()
