@@ -22,6 +22,9 @@ NAMING_CONVENTION = {
 }
 
 
+log = logging.getLogger(__name__)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -33,22 +36,23 @@ csrf = CSRFProtect()
 mail = Mail()
 
 
-def close_database_session_safely(app: Flask) -> None:
-    """End each request's database session without letting a lost connection turn the finished
-    response into a bare 500. Flask-SQLAlchemy's own teardown closes the session, which rolls back
-    the open transaction; when PostgreSQL has just gone away (a restart), that rollback raises out of
-    the teardown, past the error pages, and the server sends its own "Internal Server Error" instead
-    of the page the view made. Here the failure is logged and the session dropped (SQLAlchemy has
-    already invalidated the connection, so the pool opens a new one). Registered after
-    ``db.init_app``, so it runs first and leaves Flask-SQLAlchemy's teardown nothing to close."""
+def remove_session() -> None:
+    """End the current database session without raising when its connection is lost.
 
-    @app.teardown_appcontext
-    def close_session(_exc: BaseException | None) -> None:
-        try:
-            db.session.remove()
-        except SQLAlchemyError as exc:
-            logging.getLogger(__name__).warning(
-                "the database session could not be closed (%s); its connection was discarded",
-                type(exc.orig if getattr(exc, "orig", None) else exc).__name__,
-            )
-            db.session.registry.clear()
+    Removing a session rolls back its open transaction. When PostgreSQL has just gone away (a restart),
+    that rollback raises on the dead connection: at the end of a request it would escape past the
+    error pages (the server would send its bare "Internal Server Error" instead of the page the view
+    made), and in the outbox worker's loop it would end the worker. Here the failure is logged and the
+    session dropped; SQLAlchemy has already invalidated the connection, so the pool opens a new one."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError as exc:
+        cause = type(getattr(exc, "orig", None) or exc).__name__
+        log.warning("the database session could not be closed (%s); its connection was discarded", cause)
+        db.session.registry.clear()
+
+
+def close_database_session_safely(app: Flask) -> None:
+    """Each request's database session ends through ``remove_session``. Registered after
+    ``db.init_app``, so it runs before Flask-SQLAlchemy's own teardown, which finds nothing to close."""
+    app.teardown_appcontext(lambda _exc: remove_session())

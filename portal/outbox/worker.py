@@ -39,7 +39,7 @@ from portal.customers.models import Customership
 from portal.db import utcnow
 from portal.documents.models import CommitmentSignature
 from portal.documents.services import latest_commitment_signature
-from portal.extensions import db
+from portal.extensions import db, remove_session
 from portal.identifiers import scrub_hetu
 from portal.outbox.models import STATES, OutboxMessage
 from portal.reviews.models import Decision, DecisionDocument
@@ -135,7 +135,7 @@ class Worker:
                 log.exception("outbox worker %s failed; trying again in %g s", self.name, poll)
                 handled = 0
             finally:
-                db.session.remove()  # the next round starts with a fresh session and connection
+                remove_session()  # the next round starts with a fresh session and connection
             if not handled:
                 self.stopping.wait(poll)
         log.info("outbox worker %s stopped", self.name)
@@ -145,7 +145,7 @@ class Worker:
             return
         self._schedule_checked = time.monotonic()
         self.scheduler.run_due()
-        db.session.remove()
+        remove_session()
 
     def run_once(self) -> int:
         """Deliver every message due now (a message that fails is not tried again in the same call);

@@ -8,6 +8,7 @@ import threading
 from collections import Counter
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from portal.db import utcnow
@@ -16,7 +17,7 @@ from portal.extensions import db
 from portal.integrations.smtp.standin import SmtpStandin
 from portal.outbox.models import OutboxMessage
 from portal.outbox.worker import Worker, run_once, stored_document
-from tests.conftest import BACKEND
+from tests.conftest import BACKEND, POSTGRES_ADMIN_URL
 from tests.outbox.conftest import (
     approval_copies,
     approve,
@@ -139,3 +140,33 @@ def test_two_workers_at_once_send_no_message_twice(app, smtp, tmp_path):
     assert received_ids(smtp) == dict.fromkeys(expected, 1)
     by_worker = Counter(db.session.scalars(select(OutboxMessage.claimed_by)))
     assert set(by_worker) == {"a", "b"}, by_worker  # both took part
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="the server ends the connection (as a restart does)")
+def test_the_worker_loop_survives_its_connection_ending_in_a_transaction(app, monkeypatch):
+    """PostgreSQL restarting while the worker is inside a transaction: the round fails, ending the round's
+    session cannot roll back on the dead connection, and the loop still goes on to the next round."""
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    rounds: list[int] = []
+    next_round = threading.Event()
+
+    def run_once(self) -> int:
+        rounds.append(len(rounds) + 1)
+        if len(rounds) == 1:  # in a transaction, the server ends the connection
+            pid = db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+            with admin.connect() as conn:
+                conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            return 0
+        db.session.execute(sa.text("SELECT 1")).scalar_one()  # a new connection works
+        next_round.set()
+        return 0
+
+    monkeypatch.setattr(Worker, "run_once", run_once)
+    worker = Worker(app, "survivor")
+    worker.start(poll=0.05)
+    try:
+        assert next_round.wait(10), f"the loop ended after rounds {rounds}"
+        assert worker.thread.is_alive()
+    finally:
+        worker.stop()
+        admin.dispose()
