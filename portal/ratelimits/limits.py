@@ -85,7 +85,9 @@ def rate_limited(name: str, methods: Collection[str] = ("GET", "POST")) -> Calla
         @functools.wraps(view)
         def limited(*args: Any, **kwargs: Any) -> Any:
             limit = current_app.config["RATE_LIMITS"].get(name)
-            if limit is not None and request.method in methods:
+            # A HEAD runs the GET view (a PDF is rendered all the same), so it counts as one.
+            method = "GET" if request.method == "HEAD" else request.method
+            if limit is not None and method in methods:
                 wait = count_request(name, client_key(name), limit)
                 if wait is not None:
                     log.warning("rate limit %s reached on %s; refused for %s s", name, request.endpoint, wait)
