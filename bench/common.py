@@ -45,15 +45,15 @@ def standin_process(size: int, seed: int = 1) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def fresh_database() -> Iterator[str]:
-    """A new PostgreSQL database, dropped afterwards; yields its URL."""
+def fresh_database(admin_url: str = ADMIN_URL) -> Iterator[str]:
+    """A new PostgreSQL database on the server of ``admin_url``, dropped afterwards; yields its URL."""
     name = f"bench_sync_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()  # the drop below connects afresh (the server may have restarted meanwhile)
     try:
-        yield sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        yield sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -39,7 +39,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import common
 import sqlalchemy as sa
 from common import machine
 from wizard_step import CSRF, CUSTOMER, Client, User, _children, gunicorn, make_users, prepared_portal
@@ -218,39 +217,37 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    with cluster() as own:
-        common.ADMIN_URL = own.admin_url  # fresh_database() creates the portal's database there
-        with prepared_portal(300) as (app, database_url, codeserver_url):
-            from portal.extensions import db
+    with cluster() as own, prepared_portal(300, own.admin_url) as (app, database_url, codeserver_url):
+        from portal.extensions import db
 
-            users = make_users(app, args.users)
-            with app.app_context():
-                db.engine.dispose()
-            with gunicorn(database_url, codeserver_url, args.workers, args.threads) as (port, master):
-                clients = [Client(port, user) for user in users]
-                for client in clients:
-                    client.start_application()
-                workers = sorted(_children(master))
-                browsers = [Browser(client) for client in clients]
-                until = {"t": time.monotonic() + 3600}  # set once PostgreSQL is back
-                threads = [
-                    threading.Thread(target=b.run, args=(until, args.think), daemon=True) for b in browsers
-                ]
-                for thread in threads:
-                    thread.start()
-                time.sleep(args.before)
-                stopped = time.monotonic()
-                own.stop()
-                print(f"PostgreSQL stopped after {args.before:g} s of load")
-                time.sleep(args.down)
-                own.start()
-                back = time.monotonic()
-                print(f"PostgreSQL accepting connections again after {back - stopped:.1f} s")
-                until["t"] = back + args.after
-                for thread in threads:
-                    thread.join(timeout=args.after + 60)
-                workers_after = sorted(_children(master))
-            stored = stored_streets(database_url, users)
+        users = make_users(app, args.users)
+        with app.app_context():
+            db.engine.dispose()
+        with gunicorn(database_url, codeserver_url, args.workers, args.threads) as (port, master):
+            clients = [Client(port, user) for user in users]
+            for client in clients:
+                client.start_application()
+            workers = sorted(_children(master))
+            browsers = [Browser(client) for client in clients]
+            until = {"t": time.monotonic() + 3600}  # set once PostgreSQL is back
+            threads = [
+                threading.Thread(target=b.run, args=(until, args.think), daemon=True) for b in browsers
+            ]
+            for thread in threads:
+                thread.start()
+            time.sleep(args.before)
+            stopped = time.monotonic()
+            own.stop()
+            print(f"PostgreSQL stopped after {args.before:g} s of load")
+            time.sleep(args.down)
+            own.start()
+            back = time.monotonic()
+            print(f"PostgreSQL accepting connections again after {back - stopped:.1f} s")
+            until["t"] = back + args.after
+            for thread in threads:
+                thread.join(timeout=args.after + 60)
+            workers_after = sorted(_children(master))
+        stored = stored_streets(database_url, users)
     problems = judge(browsers, stopped, back, stored)
     if workers_after != workers:
         problems.append(f"gunicorn's workers changed: {workers} -> {workers_after}")

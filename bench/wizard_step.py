@@ -35,7 +35,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from common import ROOT, fresh_database, machine, median, migrated_app, standin_process
+from common import ADMIN_URL, ROOT, fresh_database, machine, median, migrated_app, standin_process
 
 BENCH = Path(__file__).resolve().parent
 SERVICE = "image_archive"  # a health-care service without a billing step: connection, then customer
@@ -189,11 +189,12 @@ def sessions_for(app, organisations) -> list[User]:
 
 
 @contextlib.contextmanager
-def prepared_portal(size: int) -> Iterator[tuple]:
+def prepared_portal(size: int, admin_url: str = ADMIN_URL) -> Iterator[tuple]:
     """The code-server stand-in with ``size`` SOTE units in a process of its own, a fresh PostgreSQL
-    database migrated by Alembic, the register synced and the documents loaded; yields (app, database
-    URL, code-server URL). Everything stops, and the database is dropped, on the way out."""
-    with standin_process(size) as codeserver_url, fresh_database() as database_url:
+    database (on the server of ``admin_url``) migrated by Alembic, the register synced and the documents
+    loaded; yields (app, database URL, code-server URL). Everything stops, and the database is dropped,
+    on the way out."""
+    with standin_process(size) as codeserver_url, fresh_database(admin_url) as database_url:
         app = migrated_app(database_url, codeserver_url)
         from portal.documents.loading import load_documents
         from portal.extensions import db

@@ -18,20 +18,27 @@ from tests.conftest import BACKEND, POSTGRES_ADMIN_URL
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.skipif(BACKEND != "postgresql", reason="gunicorn on PostgreSQL, as deployed")
-def test_fifty_applicants_for_two_minutes_lose_no_save_and_meet_no_server_error():
+def run_bench(script: str, timeout: float) -> tuple[str, str]:
+    """Run ``bench/<script>`` on the test run's PostgreSQL; (its output, the end of its output and
+    errors for a failure message). Fails the test when it exits non-zero."""
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "wizard_soak.py")],
+        [sys.executable, str(ROOT / "bench" / script)],
         cwd=ROOT,
         env={**os.environ, "BENCH_POSTGRES_URL": POSTGRES_ADMIN_URL},
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=timeout,
     )
     report = result.stdout[-4000:] + result.stderr[-4000:]
     assert result.returncode == 0, report
-    assert "5xx responses: 0; unexpected statuses: 0; lost saves: 0" in result.stdout, report
-    sent = re.search(r"(\d+) applications started, (\d+) sent; (\d+) confirmed saves", result.stdout)
+    return result.stdout, report
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="gunicorn on PostgreSQL, as deployed")
+def test_fifty_applicants_for_two_minutes_lose_no_save_and_meet_no_server_error():
+    stdout, report = run_bench("wizard_soak.py", timeout=900)
+    assert "5xx responses: 0; unexpected statuses: 0; lost saves: 0" in stdout, report
+    sent = re.search(r"(\d+) applications started, (\d+) sent; (\d+) confirmed saves", stdout)
     assert sent and int(sent[2]) >= 50 and int(sent[3]) >= 500, report  # the load really ran
 
 
@@ -41,25 +48,15 @@ def test_postgresql_restarted_under_load_errors_only_while_down_and_the_portal_r
     without a restart." ``bench/pg_restart.py`` stops and starts a PostgreSQL cluster of its own under
     gunicorn while browsers keep saving a step; it exits non-zero on a failure before the stop or after
     recovery, an answer other than the generic error page while down, a changed worker or a lost save."""
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "pg_restart.py")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    report = result.stdout[-4000:] + result.stderr[-4000:]
-    assert result.returncode == 0, report
-    assert "problems: 0" in result.stdout, report
+    stdout, report = run_bench("pg_restart.py", timeout=600)
+    assert "problems: 0" in stdout, report
     phases = dict(
         re.findall(
             r"^(before the stop|while down \(until recovered\)|after recovery): (\d+) requests",
-            result.stdout,
+            stdout,
             re.M,
         )
     )
     assert int(phases["before the stop"]) >= 100 and int(phases["after recovery"]) >= 100, report
-    failed_while_down = re.search(
-        r"while down \(until recovered\): \d+ requests, (\d+) failed", result.stdout
-    )
+    failed_while_down = re.search(r"while down \(until recovered\): \d+ requests, (\d+) failed", stdout)
     assert failed_while_down and int(failed_while_down[1]) > 0, report  # PostgreSQL really was down
