@@ -16,6 +16,7 @@ from portal.orgunits.models import ExportRun, UnitChange, UnitEvent, Upload
 from portal.outbox.models import OutboxMessage
 from portal.ratelimits.models import RateLimitCount
 from portal.registry.models import CodeEntry, RegisterUnit, SyncRun
+from portal.rejoins.models import RejoinCampaign, RejoinOldUnit
 from portal.reviews.models import Decision, DecisionDocument
 from portal.scheduling.models import JobRun
 
@@ -39,6 +40,8 @@ __all__ = [
     "Person",
     "RateLimitCount",
     "RegisterUnit",
+    "RejoinCampaign",
+    "RejoinOldUnit",
     "ServiceDescriptionAcceptance",
     "ServiceInUse",
     "ServiceRole",

@@ -23,6 +23,7 @@ from portal.documents.models import DocumentVersion
 from portal.documents.services import sign_commitment
 from portal.extensions import db
 from portal.registry.models import RegisterUnit
+from portal.rejoins.services import prefill
 
 
 class AlreadyApplied(Exception):
@@ -121,11 +122,12 @@ def start_application(service: KantaService, unit: RegisterUnit) -> Application:
         if existing is None:
             raise
         raise AlreadyApplied(existing) from None
+    prefilled = prefill(application)  # a welfare area's re-join: the data Kela prepared, to check
     record(
         "application_started",
         object_type="application",
         object_id=str(application.id),
-        new={"service": service.key},
+        new={"service": service.key, **({"prefilled_from": "rejoin"} if prefilled else {})},
     )
     db.session.commit()
     return application

@@ -23,6 +23,7 @@ from portal.organisations.dashboard import acting_unit, organisation_rows, servi
 from portal.organisations.services import ChoiceOutcome, MandatesUnavailable, begin_choice, complete_choice
 from portal.ratelimits.limits import rate_limited
 from portal.registry.services import is_valid_today
+from portal.rejoins.services import sent_campaign_for
 from portal.reviews.services import current_decision
 from portal.texts import gettext as _
 
@@ -82,7 +83,16 @@ def dashboard():
         services=services,
         statuses=service_statuses([s.key for s in services], applications_by_service()),
         continue_url=continue_url,
+        rejoin=rejoin_services(unit),
     )
+
+
+def rejoin_services(unit) -> list:
+    """The services whose technical joining data Kela prepared for the area's re-join, once sent."""
+    campaign = sent_campaign_for(unit.business_id) if unit.business_id else None
+    if campaign is None:
+        return []
+    return [s for s in services_available(unit) if (campaign.technical or {}).get(s.key)]
 
 
 @bp.get("/dashboard/applications/<int:application_id>/deployment-test-report")

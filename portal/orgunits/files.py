@@ -78,8 +78,9 @@ class ParsedFile:
         return self.rows[:count]
 
 
-def read_upload(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
-    """Read an uploaded file's bytes. Raises ``UnreadableFile`` (rule F1)."""
+def read_upload(data: bytes, limits: Limits = DEFAULT_LIMITS, columns=COLUMN_BY_KEY) -> ParsedFile:
+    """Read an uploaded file's bytes; a text file's separator is the one that finds the most of
+    ``columns`` (casefolded column names) in its header. Raises ``UnreadableFile`` (rule F1)."""
     if len(data) > limits.max_bytes:
         raise UnreadableFile(
             _l(
@@ -93,7 +94,7 @@ def read_upload(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
         return read_xlsx(data, limits)
     if data.startswith(BINARY_MAGICS):
         raise UnreadableFile(_wrong_format())
-    return read_text(data, limits)
+    return read_text(data, limits, columns)
 
 
 def _wrong_format():
@@ -106,7 +107,7 @@ def _wrong_format():
 # --- text -------------------------------------------------------------------------------------------------
 
 
-def read_text(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
+def read_text(data: bytes, limits: Limits = DEFAULT_LIMITS, columns=COLUMN_BY_KEY) -> ParsedFile:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -118,7 +119,7 @@ def read_text(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
         ) from None
     if "\x00" in text:
         raise UnreadableFile(_wrong_format())
-    separator = _separator(text)
+    separator = _separator(text, columns)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True))
     except csv.Error:
@@ -130,7 +131,7 @@ def read_text(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
     return _rows_to_file("tsv" if separator == "\t" else "csv", records, limits, separator=separator)
 
 
-def _separator(text: str) -> str:
+def _separator(text: str, columns=COLUMN_BY_KEY) -> str:
     """The separator that splits the first non-blank line into the most known column names; on a tie,
     into the most fields."""
     lines = io.StringIO(text)
@@ -138,7 +139,7 @@ def _separator(text: str) -> str:
 
     def score(separator: str) -> tuple[int, int]:
         cells = [c.strip().strip('"').strip().casefold() for c in first.split(separator)]
-        return sum(c in COLUMN_BY_KEY for c in cells), len(cells)
+        return sum(c in columns for c in cells), len(cells)
 
     return max(SEPARATORS, key=score)
 

@@ -1,0 +1,161 @@
+"""Welfare-area re-joins: Kela prepares one (the area, the merging organisations, the technical data from a
+spreadsheet), sends it, the area's new applications arrive pre-filled, and Kela ends the old commitments."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from portal.applications.models import Application
+from portal.audit.models import AuditEvent
+from portal.customers.models import Customership, ServiceInUse
+from portal.extensions import db
+from portal.integrations.demo_data import CARE_HOME, CLINIC, WELFARE_AREA
+from portal.rejoins.models import RejoinCampaign, RejoinOldUnit
+from tests.applications.conftest import act_for, codeserver, start, world  # noqa: F401
+from tests.customers.conftest import app_config, field_errors, page_text, put_in_use  # noqa: F401
+from tests.outbox.conftest import smtp  # noqa: F401
+from tests.reviews.staff_helpers import sign_in_staff
+
+TECHNICAL_CSV = (
+    "palvelu;liityntäpisteen oid;liityntäpisteen nimi;järjestelmä;toimittaja;versio\n"
+    "patient_archive;1.2.246.10.32213115.10.1;Kuopion liityntäpiste;Terveyskirjo;Ohjelmisto Oy;5.2\n"
+    "Potilastiedon arkisto;1.2.246.10.32213115.10.1;Kuopion liityntäpiste;Hoitokirja;Toinen Oy;1.0\n"
+    "Recepttjänsten;;;Reseptori;Ohjelmisto Oy;3\n"
+)
+
+
+def upload(text: str, name: str = "technical.csv"):
+    return (io.BytesIO(text.encode()), name)
+
+
+def prepare(client, area=WELFARE_AREA.business_id, old_units=None, technical=TECHNICAL_CSV):
+    data = {
+        "area": area,
+        "old_units": old_units if old_units is not None else f"{CLINIC.business_id}\n{CARE_HOME.business_id}",
+        "file": upload(technical),
+    }
+    return client.post("/staff/rejoins/new", data=data, content_type="multipart/form-data")
+
+
+@pytest.fixture
+def clinic_in_use(client, world):  # noqa: F811
+    """The demo clinic is a Kanta customer with the patient data archive in use."""
+    return put_in_use(client, CLINIC, "patient_archive")
+
+
+def test_kela_prepares_sends_and_ends_a_rejoin(client, clinic_in_use):
+    sign_in_staff(client)
+    response = prepare(client)
+    assert response.status_code == 303, field_errors(response)
+    campaign = db.session.scalar(select(RejoinCampaign))
+    assert (campaign.area_business_id, campaign.state) == (WELFARE_AREA.business_id, "draft")
+    assert [u.business_id for u in campaign.old_units] == [CLINIC.business_id, CARE_HOME.business_id]
+    assert campaign.technical["patient_archive"] == {
+        "points": [{"oid": "1.2.246.10.32213115.10.1", "name": "Kuopion liityntäpiste"}],
+        "systems": [
+            {"product": "Terveyskirjo", "vendor": "Ohjelmisto Oy", "version": "5.2"},
+            {"product": "Hoitokirja", "vendor": "Toinen Oy", "version": "1.0"},
+        ],
+    }
+    assert campaign.technical["eprescription"]["systems"] == [
+        {"product": "Reseptori", "vendor": "Ohjelmisto Oy", "version": "3"}
+    ]
+    page = page_text(client.get(response.headers["Location"]))
+    assert "Being prepared" in page and "Kuopion liityntäpiste" in page and CLINIC.name in page, page
+
+    # Not sent yet: the area sees nothing and its application starts empty.
+    act_for(client, WELFARE_AREA)
+    assert "Kela has prepared your technical joining data" not in page_text(client.get("/dashboard"))
+
+    sign_in_staff(client)
+    assert client.post(f"/staff/rejoins/{campaign.id}/send").status_code == 303
+    db.session.expire_all()
+    assert campaign.state == "sent" and campaign.sent_at is not None
+
+    act_for(client, WELFARE_AREA)
+    dashboard = page_text(client.get("/dashboard"))
+    assert "Kela has prepared your technical joining data" in dashboard
+    application_id = start(client, "patient_archive")
+    connection = client.get(f"/applications/{application_id}/connection").get_data(as_text=True)
+    assert 'value="1.2.246.10.32213115.10.1"' in connection and 'value="Hoitokirja"' in connection
+    application = db.session.get(Application, application_id)
+    assert "connection" not in application.completed_steps  # the area checks it by saving the step
+
+    sign_in_staff(client)
+    refused = client.post(f"/staff/rejoins/{campaign.id}/end", data={})
+    assert refused.status_code == 400
+    assert "Select the box to confirm" in field_errors(refused)["confirm"]
+    assert client.post(f"/staff/rejoins/{campaign.id}/end", data={"confirm": "y"}).status_code == 303
+    db.session.expire_all()
+    customership = db.session.scalar(
+        select(Customership).where(Customership.organisation_business_id == CLINIC.business_id)
+    )
+    assert customership.ended_at is not None and WELFARE_AREA.name in customership.end_reason
+    in_use = db.session.scalars(
+        select(ServiceInUse).where(ServiceInUse.organisation_business_id == CLINIC.business_id)
+    ).all()
+    assert in_use and all(s.ended_at is not None for s in in_use)
+    assert all(u.ended_at is not None for u in db.session.scalars(select(RejoinOldUnit)))
+    kinds = db.session.scalars(select(AuditEvent.kind)).all()
+    assert {"rejoin_prepared", "rejoin_sent", "rejoin_old_commitments_ended", "customership_ended"} <= set(
+        kinds
+    )
+    page = page_text(client.get(f"/staff/rejoins/{campaign.id}"))
+    assert "End of Kanta services" in page and "Old commitments ended" in page
+
+    # A second click changes nothing more.
+    assert client.post(f"/staff/rejoins/{campaign.id}/end", data={"confirm": "y"}).status_code == 303
+    assert db.session.scalars(select(AuditEvent.kind)).all().count("rejoin_old_commitments_ended") == 1
+
+
+def test_what_is_wrong_is_told_at_each_field_and_what_was_typed_stays(client, world):  # noqa: F811
+    sign_in_staff(client)
+    bad = "palvelu;liityntäpisteen oid;liityntäpisteen nimi;järjestelmä;toimittaja;versio\n" \
+          "kuvat;;;X;Y;1\npatient_archive;1.02.3;Nimi;;;\npatient_archive;;;Tuote;;\n"  # fmt: skip
+    response = prepare(client, area="3221311-4", old_units="2958423-0 1234567-1", technical=bad)
+    assert response.status_code == 400
+    errors = field_errors(response)
+    assert "Enter a business ID in the form" in errors["area"]
+    assert "1234567-1" in errors["old_units"]
+    text = page_text(response)
+    assert "Row 2: The service kuvat is not one of the Kanta services" in text
+    assert "Row 3: The connection point OID 1.02.3 is not valid" in text
+    assert "Row 4: Give the system&#39;s name, vendor and version." in text
+    assert "3 rows of the file have problems" in field_errors(response)["file"]
+    assert 'value="3221311-4"' in response.get_data(as_text=True)
+    assert "2958423-0 1234567-1" in response.get_data(as_text=True)
+    assert db.session.scalar(select(RejoinCampaign)) is None
+
+
+def test_a_file_without_the_columns_or_rows_is_refused(client, world):  # noqa: F811
+    sign_in_staff(client)
+    response = prepare(client, technical="service,system\npatient_archive,X\n")
+    assert response.status_code == 400
+    assert "The header row lacks the columns" in page_text(response)
+    response = prepare(
+        client, technical="palvelu;liityntäpisteen oid;liityntäpisteen nimi;järjestelmä;toimittaja;versio\n"
+    )
+    assert response.status_code == 400
+    assert "The file has no rows of technical data." in page_text(response)
+
+
+def test_one_rejoin_per_area(client, world):  # noqa: F811
+    sign_in_staff(client)
+    assert prepare(client, old_units=CLINIC.business_id).status_code == 303
+    again = prepare(client, old_units=CLINIC.business_id)
+    assert again.status_code == 400
+    assert "already been prepared" in field_errors(again)["area"]
+
+
+def test_customers_cannot_reach_the_rejoin_pages_and_an_unknown_id_is_404(client, world):  # noqa: F811
+    sign_in_staff(client)
+    prepare(client, old_units=CLINIC.business_id)
+    campaign = db.session.scalar(select(RejoinCampaign))
+    assert client.get("/staff/rejoins/999999").status_code == 404
+    act_for(client, WELFARE_AREA)
+    for url in ("/staff/rejoins/", "/staff/rejoins/new", f"/staff/rejoins/{campaign.id}"):
+        assert client.get(url).status_code == 403
+    assert client.post(f"/staff/rejoins/{campaign.id}/send").status_code == 403
