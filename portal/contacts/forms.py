@@ -44,13 +44,21 @@ class ContactFields(PortalForm):
 class RoleContactForm(ContactFields):
     contact = RadioField(_l("Contact"), widget=GovRadioInput(), choices=[], validate_choice=False)
 
-    def __init__(self, *args, role: str, contacts: list[Contact], **kwargs):
+    def __init__(
+        self, *args, role: str, contacts: list[Contact], merging: dict[str, str] | None = None, **kwargs
+    ):
+        """``merging``: the organisations (business id → name) whose contacts are offered too (those
+        that merge into a welfare area); their contacts are labelled with the organisation's name."""
         super().__init__(*args, **kwargs)
         self.role = role
         self.contacts = {str(c.id): c for c in contacts}
-        self.contact.choices = [(str(c.id), contact_label(c)) for c in contacts] + [
-            (NEW, _l("A new contact"))
-        ]
+        merging = merging or {}
+
+        def label(c: Contact) -> str:
+            source = merging.get(c.organisation_business_id)
+            return f"{contact_label(c)} ({source})" if source else contact_label(c)
+
+        self.contact.choices = [(str(c.id), label(c)) for c in contacts] + [(NEW, _l("A new contact"))]
         if role != "archivist":
             del self.certificate_number
         # A mobile number for text messages, or any phone number.

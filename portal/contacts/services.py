@@ -11,14 +11,16 @@ from portal.contacts.models import ApplicationContact, Contact
 from portal.extensions import db
 
 
-def organisation_contacts(business_id: str) -> list[Contact]:
-    return list(
+def organisation_contacts(business_id: str, *others: str) -> list[Contact]:
+    """The organisation's contacts, then those of the ``others`` (organisations merging into it)."""
+    found = list(
         db.session.scalars(
             select(Contact)
-            .where(Contact.organisation_business_id == business_id)
+            .where(Contact.organisation_business_id.in_((business_id, *others)))
             .order_by(Contact.name, Contact.id)
         )
     )
+    return sorted(found, key=lambda c: c.organisation_business_id != business_id)
 
 
 def assignments(application: Application) -> dict[str, Contact]:
@@ -28,6 +30,31 @@ def assignments(application: Application) -> dict[str, Contact]:
             select(ApplicationContact).where(ApplicationContact.application_id == application.id)
         )
     }
+
+
+def _own_copy(contact: Contact, business_id: str) -> Contact:
+    """A contact of an organisation merging into a welfare area, as the area's own: the copy made when
+    it was chosen before, or a new one."""
+    details = {
+        "kind": contact.kind,
+        "name": contact.name,
+        "email": contact.email,
+        "phone": contact.phone,
+        "certificate_number": contact.certificate_number,
+    }
+    same = select(Contact).where(
+        Contact.organisation_business_id == business_id,
+        *(
+            getattr(Contact, k).is_(None) if v is None else getattr(Contact, k) == v
+            for k, v in details.items()
+        ),
+    )
+    copy = db.session.scalars(same.order_by(Contact.id)).first()
+    if copy is None:
+        copy = Contact(organisation_business_id=business_id, **details)
+        db.session.add(copy)
+        db.session.flush()
+    return copy
 
 
 def assign(application: Application, role: str, form: RoleContactForm) -> Contact:
@@ -45,8 +72,12 @@ def assign(application: Application, role: str, form: RoleContactForm) -> Contac
         )
         db.session.add(contact)
         db.session.flush()
-    else:
+    copied_from = None
+    if form.contact.data != NEW:
         contact = form.contacts[form.contact.data]
+        if contact.organisation_business_id != application.organisation_business_id:
+            copied_from = contact.id
+            contact = _own_copy(contact, application.organisation_business_id)
     assignment = db.session.scalar(
         select(ApplicationContact).where(
             ApplicationContact.application_id == application.id, ApplicationContact.role == role
@@ -61,7 +92,12 @@ def assign(application: Application, role: str, form: RoleContactForm) -> Contac
         "application_contact_set",
         object_type="application",
         object_id=str(application.id),
-        new={"role": role, "contact_id": contact.id, "new_contact": form.contact.data == NEW},
+        new={
+            "role": role,
+            "contact_id": contact.id,
+            "new_contact": form.contact.data == NEW,
+            **({"copied_from_contact_id": copied_from} if copied_from else {}),
+        },
     )
     db.session.commit()
     return contact

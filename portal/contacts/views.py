@@ -12,6 +12,7 @@ from portal.applications.wizard import is_pharmacy, service_of
 from portal.contacts.forms import NEW, RoleContactForm
 from portal.contacts.services import assign, assignments, organisation_contacts
 from portal.forms.base import PortalForm
+from portal.rejoins.services import merging_organisations
 
 bp = Blueprint("contacts", __name__, url_prefix="/applications")
 
@@ -54,9 +55,10 @@ def role(application_id: int, role: str):
     application, wizard = open_step(application_id, "contacts")
     if role not in _roles(application):
         abort(404)
-    contacts = organisation_contacts(application.organisation_business_id)
+    merging = merging_organisations(application.organisation_business_id)
+    contacts = organisation_contacts(application.organisation_business_id, *merging)
     current = assignments(application).get(role)
-    form = RoleContactForm(role=role, contacts=contacts)
+    form = RoleContactForm(role=role, contacts=contacts, merging=merging)
     if request.method == "GET":
         form.contact.data = str(current.id) if current else (None if contacts else NEW)
     if form.validate_on_submit():

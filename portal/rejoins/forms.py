@@ -12,9 +12,9 @@ from portal.forms.validators import BusinessId, Required
 from portal.texts import lazy_gettext as _l
 
 FILE_DESCRIPTION = _l(
-    "One row per connection point or system of a service, with the columns palvelu (service), "
-    "liityntäpisteen oid, liityntäpisteen nimi, järjestelmä, toimittaja and versio, "
-    "or the same in Swedish or English. CSV (UTF-8) or Excel workbook (.xlsx)."
+    "One row per connection point or system of a service, with the columns palvelu, liityntäpisteen oid, "
+    "liityntäpisteen nimi, järjestelmä, toimittaja and versio (in English: service, connection point oid, "
+    "connection point name, system, vendor, version). CSV (UTF-8) or Excel workbook (.xlsx)."
 )
 
 
@@ -26,7 +26,9 @@ def _file_chosen(form, field) -> None:
 class PrepareForm(PortalForm):
     area = StringField(
         _l("Business ID of the welfare area"),
-        description=_l("The welfare area's new organisation in the register, for example 3221311-5"),
+        description=_l(
+            "The business ID of the welfare area's new organisation in the register, for example 3221311-5"
+        ),
         widget=GovTextInput(),
         validators=[Required(_l("Enter the business ID of the welfare area")), BusinessId()],
     )

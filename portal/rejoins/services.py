@@ -37,8 +37,10 @@ def area_problem(business_id: str) -> tuple[RegisterUnit | None, Any]:
     business id's form)."""
     unit = find_organisation(business_id)
     if unit is None or not is_valid_today(unit):
-        return None, _l("The business ID %(business_id)s is not a valid organisation in the register.",
-                        business_id=business_id)  # fmt: skip
+        return None, _l(
+            "No valid organisation in the register has the business ID %(business_id)s.",
+            business_id=business_id,
+        )
     if db.session.scalar(select(RejoinCampaign.id).where(RejoinCampaign.area_business_id == business_id)):
         return None, _l("A re-join has already been prepared for this welfare area.")
     return unit, None
@@ -50,7 +52,7 @@ def read_old_units(text: str, area_business_id: str) -> tuple[list[OldUnit], lis
     ids = list(dict.fromkeys(value for value in SEPARATORS.split(text or "") if value))
     problems: list[Any] = []
     if not ids:
-        return [], [_l("Enter the business IDs of the organisations that merge into the welfare area.")]
+        return [], [_l("Enter the business IDs of the organisations that merge into the welfare area")]
     if len(ids) > MAX_OLD_UNITS:
         return [], [_l("Enter at most %(limit)d business IDs.", limit=MAX_OLD_UNITS)]
     invalid = [value for value in ids if not is_valid_business_id(value)]
@@ -207,6 +209,19 @@ def sent_campaign_for(business_id: str) -> RejoinCampaign | None:
         select(RejoinCampaign).where(
             RejoinCampaign.area_business_id == business_id, RejoinCampaign.state != "draft"
         )
+    )
+
+
+def merging_organisations(business_id: str) -> dict[str, str]:
+    """The organisations merging into the area (business id → name) once its re-join has been sent: their
+    contacts are offered for reuse in the area's applications."""
+    return dict(
+        db.session.execute(
+            select(RejoinOldUnit.business_id, RejoinOldUnit.name)
+            .join(RejoinCampaign)
+            .where(RejoinCampaign.area_business_id == business_id, RejoinCampaign.state != "draft")
+            .order_by(RejoinOldUnit.position)
+        ).all()
     )
 
 

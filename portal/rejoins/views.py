@@ -200,6 +200,10 @@ def end(campaign_id: int):
         return campaign_page(campaign, 400, end_form=form)
     ended = services.end_old_commitments(campaign)
     if ended is not None:
-        flash(_("The commitments of the old organisations were ended (%(count)d customerships). "
-                "No notice was sent.", count=ended), "success")  # fmt: skip
+        message = ngettext(
+            "The old commitments were ended: %(num)d customership ended. No notice was sent.",
+            "The old commitments were ended: %(num)d customerships ended. No notice was sent.",
+            ended,
+        )
+        flash(message, "success")
     return redirect(url_for("rejoins.campaign", campaign_id=campaign.id), code=303)

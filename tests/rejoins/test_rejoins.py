@@ -4,17 +4,26 @@ spreadsheet), sends it, the area's new applications arrive pre-filled, and Kela 
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import select
 
 from portal.applications.models import Application
 from portal.audit.models import AuditEvent
+from portal.contacts.models import ApplicationContact, Contact
 from portal.customers.models import Customership, ServiceInUse
 from portal.extensions import db
 from portal.integrations.demo_data import CARE_HOME, CLINIC, WELFARE_AREA
 from portal.rejoins.models import RejoinCampaign, RejoinOldUnit
-from tests.applications.conftest import act_for, codeserver, start, world  # noqa: F401
+from tests.applications.conftest import (  # noqa: F401
+    act_for,
+    codeserver,
+    fill_connection,
+    fill_customer,
+    start,
+    world,
+)
 from tests.customers.conftest import app_config, field_errors, page_text, put_in_use  # noqa: F401
 from tests.outbox.conftest import smtp  # noqa: F401
 from tests.reviews.staff_helpers import sign_in_staff
@@ -159,3 +168,46 @@ def test_customers_cannot_reach_the_rejoin_pages_and_an_unknown_id_is_404(client
     for url in ("/staff/rejoins/", "/staff/rejoins/new", f"/staff/rejoins/{campaign.id}"):
         assert client.get(url).status_code == 403
     assert client.post(f"/staff/rejoins/{campaign.id}/send").status_code == 403
+
+
+def test_the_area_reuses_the_contacts_of_the_merging_organisations(client, clinic_in_use):
+    sign_in_staff(client)
+    prepare(client)
+    campaign = db.session.scalar(select(RejoinCampaign))
+    act_for(client, WELFARE_AREA)
+    application_id = start(client, "image_archive")
+    fill_connection(client, application_id, "image_archive")
+    fill_customer(client, application_id)
+    roles = re.findall(
+        r'id="role-([a-z_]+)"', client.get(f"/applications/{application_id}/contacts").get_data(as_text=True)
+    )
+    clinic_contact = db.session.scalar(
+        select(Contact).where(
+            Contact.organisation_business_id == CLINIC.business_id, Contact.name == "Maija technical"
+        )
+    )
+    # Not offered while the re-join is a draft.
+    page = client.get(f"/applications/{application_id}/contacts/{roles[0]}").get_data(as_text=True)
+    assert f'value="{clinic_contact.id}"' not in page
+
+    sign_in_staff(client)
+    client.post(f"/staff/rejoins/{campaign.id}/send")
+    act_for(client, WELFARE_AREA)
+    page = client.get(f"/applications/{application_id}/contacts/{roles[0]}").get_data(as_text=True)
+    assert f'value="{clinic_contact.id}"' in page and "Maija technical, technical@example.fi" in page
+    assert f"({CLINIC.name})" in page
+    for role in roles[:2]:
+        response = client.post(
+            f"/applications/{application_id}/contacts/{role}", data={"contact": str(clinic_contact.id)}
+        )
+        assert response.status_code == 303, field_errors(response)
+    copies = db.session.scalars(
+        select(Contact).where(Contact.organisation_business_id == WELFARE_AREA.business_id)
+    ).all()
+    assert [(c.name, c.email) for c in copies] == [("Maija technical", "technical@example.fi")]
+    held = db.session.scalars(
+        select(ApplicationContact.contact_id).where(ApplicationContact.application_id == application_id)
+    ).all()
+    assert held == [copies[0].id, copies[0].id]
+    db.session.refresh(clinic_contact)
+    assert clinic_contact.organisation_business_id == CLINIC.business_id  # the clinic's own is untouched
