@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.organisations.views import bp as organisations_bp
     from portal.orgunits.views import bp as orgunits_bp
     from portal.pages import bp as pages_bp
+    from portal.rejoins.area_views import bp as rejoin_area_bp
     from portal.rejoins.views import bp as rejoins_bp
     from portal.reviews.views import bp as reviews_bp
     from portal.staff.views import bp as staff_bp
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_bp)
     app.register_blueprint(customers_staff_bp)
     app.register_blueprint(rejoins_bp)
+    app.register_blueprint(rejoin_area_bp)
     app.register_blueprint(customers_bp)
     app.register_blueprint(applications_bp)
     app.register_blueprint(contacts_bp)

@@ -1,4 +1,4 @@
-"""welfare-area re-joins: the area, its merging old units and the technical joining data per service
+"""welfare-area re-joins: the area, merging units and technical data; the old patient data archiving's description
 
 Revision ID: 0012
 Revises: 0011
@@ -19,7 +19,21 @@ branch_labels = None
 depends_on = None
 
 
+SERVICES = "'patient_archive', 'social_archive', 'eprescription', 'image_archive'"
+MATCHES_KIND = (
+    "(kind = 'commitment' AND service IS NULL) OR (kind = 'service_description' AND service IN ({}))"
+)
+
+
+def _service_check(services: str) -> None:
+    """The services a service description may be of (the old patient data archiving's, for re-joins)."""
+    with op.batch_alter_table("document_version") as batch_op:
+        batch_op.drop_constraint(op.f("ck_document_version_service_matches_kind"), type_="check")
+        batch_op.create_check_constraint("service_matches_kind", MATCHES_KIND.format(services))
+
+
 def upgrade():
+    _service_check(SERVICES + ", 'old_patient_archiving'")
     op.create_table(
         "rejoin_campaign",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -33,6 +47,24 @@ def upgrade():
         sa.Column("sent_at", portal.db.UTCDateTime(), nullable=True),
         sa.Column("ended_at", portal.db.UTCDateTime(), nullable=True),
         sa.Column("ended_by_name", sa.Text(), nullable=True),
+        sa.Column("old_archiving", sa.Boolean(), nullable=False),
+        sa.Column("old_archiving_version_id", sa.Integer(), nullable=True),
+        sa.Column("old_archiving_accepted_by_person_id", sa.Integer(), nullable=True),
+        sa.Column("old_archiving_accepted_by_name", sa.Text(), nullable=True),
+        sa.Column("old_archiving_accepted_at", portal.db.UTCDateTime(), nullable=True),
+        sa.Column("old_archiving_text_sha256", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["old_archiving_version_id"],
+            ["document_version.id"],
+            name=op.f("fk_rejoin_campaign_old_archiving_version_id_document_version"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["old_archiving_accepted_by_person_id"],
+            ["person.id"],
+            name=op.f("fk_rejoin_campaign_old_archiving_accepted_by_person_id_person"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rejoin_campaign")),
         sa.UniqueConstraint("area_business_id", name=op.f("uq_rejoin_campaign_area_business_id")),
     )
@@ -62,3 +94,5 @@ def downgrade():
     op.drop_index("ix_rejoin_old_unit_campaign_id", table_name="rejoin_old_unit")
     op.drop_table("rejoin_old_unit")
     op.drop_table("rejoin_campaign")
+    op.execute("DELETE FROM document_version WHERE service = 'old_patient_archiving'")
+    _service_check(SERVICES)

@@ -153,7 +153,7 @@ def description(application_id: int):
     version = current_version("service_description", application.service, current_language())
     form = DescriptionForm()
     if form.validate_on_submit():
-        services.accept_description(application, _shown_version(version))
+        services.accept_description(application, shown_version(version))
         return after_save(application, wizard, "description")
     return render_template(
         "applications/document.html",
@@ -172,7 +172,7 @@ def commitment(application_id: int):
     version = current_version("commitment", None, current_language())
     form = CommitmentForm()
     if form.validate_on_submit():
-        services.sign(application, _shown_version(version), session.get("hetu_masked", ""))
+        services.sign(application, shown_version(version), session.get("hetu_masked", ""))
         return after_save(application, wizard, "commitment")
     return render_template(
         "applications/document.html",
@@ -184,7 +184,7 @@ def commitment(application_id: int):
     )
 
 
-def _shown_version(current):
+def shown_version(current):
     """The version the page showed is the version accepted, even if a newer one appeared meanwhile;
     anything else posted (another document, garbage) falls back to the current version."""
     posted = request.form.get("version_id", "")

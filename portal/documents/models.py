@@ -30,7 +30,11 @@ from portal.extensions import db
 
 KINDS = ("service_description", "commitment")
 LANGUAGES = ("fi", "sv", "en")
-SERVICE_KEYS = tuple(s.key for s in SERVICES)
+# The old patient data archiving ("Vanhojen potilastietojen arkistointi") is no service one applies for here,
+# but a welfare area whose merging organisations used it accepts its service description in its re-join.
+OLD_PATIENT_ARCHIVING = "old_patient_archiving"
+# The services a service description may be of.
+SERVICE_KEYS = (*(s.key for s in SERVICES), OLD_PATIENT_ARCHIVING)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

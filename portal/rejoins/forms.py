@@ -45,6 +45,13 @@ class PrepareForm(PortalForm):
         _l("Technical joining data"), description=FILE_DESCRIPTION, widget=GovFileInput(),
         validators=[_file_chosen],
     )  # fmt: skip
+    old_archiving = BooleanField(
+        _l("Some of these organisations use the old patient data archiving"),
+        description=_l(
+            "The welfare area then also accepts the service description of old patient data archiving."
+        ),
+        widget=GovCheckboxInput(),
+    )
 
 
 class TechnicalForm(PortalForm):
@@ -56,6 +63,14 @@ class TechnicalForm(PortalForm):
 
 class SendForm(PortalForm):
     """The "Send to the welfare area" button: only the CSRF token."""
+
+
+class OldArchivingForm(PortalForm):
+    accept = BooleanField(
+        _l("I have read the service description of old patient data archiving and accept it"),
+        widget=GovCheckboxInput(),
+        validators=[Required(_l("Select the box to accept the service description"))],
+    )
 
 
 class EndForm(PortalForm):

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import UTCDateTime, utcnow
+from portal.documents.models import DocumentVersion
 from portal.extensions import db
 
 STATES = ("draft", "sent", "ended")
@@ -34,6 +35,20 @@ class RejoinCampaign(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_by_name: Mapped[str | None] = mapped_column(Text)
+    # Some merging organisations used the old patient data archiving: the area accepts its service
+    # description here (the exact version, so its text and hash, who and when).
+    old_archiving: Mapped[bool] = mapped_column(default=False)
+    old_archiving_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_version.id", ondelete="RESTRICT")
+    )
+    old_archiving_accepted_by_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    old_archiving_accepted_by_name: Mapped[str | None] = mapped_column(Text)
+    old_archiving_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    old_archiving_text_sha256: Mapped[str | None] = mapped_column(String(64))
+
+    old_archiving_version: Mapped[DocumentVersion | None] = relationship()
 
     old_units: Mapped[list[RejoinOldUnit]] = relationship(
         back_populates="campaign", order_by="RejoinOldUnit.position", cascade="all, delete-orphan"

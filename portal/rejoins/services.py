@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from flask import session
+from flask import g, session
 from sqlalchemy import insert, select, update
 
 from portal.applications.catalogue import SERVICES
@@ -15,6 +15,7 @@ from portal.applications.models import Application, ConnectionPoint, Information
 from portal.audit.services import record
 from portal.customers.models import Customership, ServiceInUse
 from portal.db import utcnow
+from portal.documents.models import DocumentVersion
 from portal.extensions import db
 from portal.identifiers import is_valid_business_id
 from portal.registry.models import RegisterUnit
@@ -83,9 +84,13 @@ def read_old_units(text: str, area_business_id: str) -> tuple[list[OldUnit], lis
     return [OldUnit(value, names[value]) for value in valid if value in names], problems
 
 
-def prepare(area: RegisterUnit, old_units: list[OldUnit], technical: dict[str, Any]) -> RejoinCampaign:
-    """A new re-join in draft, with its old units and the technical data per service."""
+def prepare(
+    area: RegisterUnit, old_units: list[OldUnit], technical: dict[str, Any], *, old_archiving: bool = False
+) -> RejoinCampaign:
+    """A new re-join in draft, with its old units and the technical data per service; ``old_archiving``:
+    some old units used the old patient data archiving, whose service description the area accepts."""
     campaign = RejoinCampaign(
+        old_archiving=old_archiving,
         area_business_id=area.business_id,
         area_oid=area.oid,
         area_name=area.long_name,
@@ -110,6 +115,7 @@ def prepare(area: RegisterUnit, old_units: list[OldUnit], technical: dict[str, A
         new={
             "old_units": [u.business_id for u in old_units],
             "services": {key: {k: len(v) for k, v in data.items()} for key, data in technical.items()},
+            "old_archiving": old_archiving,
         },
     )
     db.session.commit()
@@ -197,6 +203,37 @@ def end_old_commitments(campaign: RejoinCampaign) -> int | None:
     )
     db.session.commit()
     return len(ended)
+
+
+def accept_old_archiving(campaign: RejoinCampaign, version: DocumentVersion) -> bool:
+    """The area accepts the old patient data archiving's service description (the version it was shown);
+    False if it was not asked for or has been accepted already (a double click)."""
+    now = utcnow()
+    done = db.session.execute(
+        update(RejoinCampaign)
+        .where(
+            RejoinCampaign.id == campaign.id,
+            RejoinCampaign.old_archiving.is_(True),
+            RejoinCampaign.state != "draft",
+            RejoinCampaign.old_archiving_accepted_at.is_(None),
+        )
+        .values(
+            old_archiving_version_id=version.id,
+            old_archiving_text_sha256=version.sha256,
+            old_archiving_accepted_by_person_id=g.person_id,
+            old_archiving_accepted_by_name=g.person_name,
+            old_archiving_accepted_at=now,
+        )
+    ).rowcount
+    if done:
+        record(
+            "rejoin_old_archiving_accepted",
+            object_type="rejoin",
+            object_id=str(campaign.id),
+            new={"document_version": version.id, "sha256": version.sha256},
+        )
+    db.session.commit()
+    return bool(done)
 
 
 def _area(campaign: RejoinCampaign) -> dict[str, str]:

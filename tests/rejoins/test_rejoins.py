@@ -13,6 +13,7 @@ from portal.applications.models import Application
 from portal.audit.models import AuditEvent
 from portal.contacts.models import ApplicationContact, Contact
 from portal.customers.models import Customership, ServiceInUse
+from portal.documents.models import DocumentVersion
 from portal.extensions import db
 from portal.integrations.demo_data import CARE_HOME, CLINIC, WELFARE_AREA
 from portal.rejoins.models import RejoinCampaign, RejoinOldUnit
@@ -211,3 +212,74 @@ def test_the_area_reuses_the_contacts_of_the_merging_organisations(client, clini
     assert held == [copies[0].id, copies[0].id]
     db.session.refresh(clinic_contact)
     assert clinic_contact.organisation_business_id == CLINIC.business_id  # the clinic's own is untouched
+
+
+def test_the_area_accepts_the_old_patient_data_archiving_on_its_rejoin_page(client, world):  # noqa: F811
+    sign_in_staff(client)
+    response = client.post(
+        "/staff/rejoins/new",
+        data={
+            "area": WELFARE_AREA.business_id,
+            "old_units": CLINIC.business_id,
+            "file": upload(TECHNICAL_CSV),
+            "old_archiving": "y",
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303, field_errors(response)
+    campaign = db.session.scalar(select(RejoinCampaign))
+    assert campaign.old_archiving
+    act_for(client, WELFARE_AREA)
+    assert client.get("/rejoin/").status_code == 404  # not sent yet
+
+    sign_in_staff(client)
+    client.post(f"/staff/rejoins/{campaign.id}/send")
+    act_for(client, WELFARE_AREA)
+    page = client.get("/rejoin/")
+    assert page.status_code == 200
+    text = page_text(page)
+    assert "Old patient data archiving – service description" in text
+    assert "Kuopion liityntäpiste" in text and CLINIC.name in text
+    version = db.session.scalar(
+        select(DocumentVersion).where(
+            DocumentVersion.service == "old_patient_archiving", DocumentVersion.language == "en"
+        )
+    )
+    assert f'name="version_id" value="{version.id}"' in page.get_data(as_text=True)
+
+    refused = client.post("/rejoin/old-archiving", data={"version_id": str(version.id)})
+    assert refused.status_code == 400
+    assert "Select the box to accept" in field_errors(refused)["accept"]
+    assert (
+        client.post("/rejoin/old-archiving", data={"version_id": str(version.id), "accept": "y"}).status_code
+        == 303
+    )
+    assert (
+        client.post("/rejoin/old-archiving", data={"version_id": str(version.id), "accept": "y"}).status_code
+        == 303
+    )
+    db.session.expire_all()
+    assert campaign.old_archiving_version_id == version.id
+    assert campaign.old_archiving_text_sha256 == version.sha256
+    assert campaign.old_archiving_accepted_by_name == "Anna Virtanen"
+    kinds = db.session.scalars(select(AuditEvent.kind)).all()
+    assert kinds.count("rejoin_old_archiving_accepted") == 1
+    assert "Anna Virtanen accepted the service description of old patient data archiving" in page_text(
+        client.get("/rejoin/")
+    )
+    sign_in_staff(client)
+    assert "Accepted on" in page_text(client.get(f"/staff/rejoins/{campaign.id}"))
+
+
+def test_the_rejoin_page_is_the_acting_areas_own(client, world):  # noqa: F811
+    sign_in_staff(client)
+    prepare(client, old_units=CLINIC.business_id)
+    campaign = db.session.scalar(select(RejoinCampaign))
+    client.post(f"/staff/rejoins/{campaign.id}/send")
+    act_for(client, CLINIC)  # another organisation: no re-join of its own
+    assert client.get("/rejoin/").status_code == 404
+    assert client.post("/rejoin/old-archiving", data={"accept": "y"}).status_code == 404
+    act_for(client, WELFARE_AREA)
+    assert client.get("/rejoin/").status_code == 200
+    # No old patient data archiving in this re-join: nothing to accept.
+    assert client.post("/rejoin/old-archiving", data={"accept": "y"}).status_code == 404
