@@ -73,6 +73,9 @@ def test_kela_prepares_sends_and_ends_a_rejoin(client, clinic_in_use):
     assert campaign.technical["eprescription"]["systems"] == [
         {"product": "Reseptori", "vendor": "Ohjelmisto Oy", "version": "3"}
     ]
+    listed = client.get("/staff/rejoins/")
+    assert listed.status_code == 200
+    assert WELFARE_AREA.name in page_text(listed) and "Being prepared" in page_text(listed)
     page = page_text(client.get(response.headers["Location"]))
     assert "Being prepared" in page and "Kuopion liityntäpiste" in page and CLINIC.name in page, page
 
