@@ -3,7 +3,9 @@ prepares one, first with a wrong business ID, an unknown merging organisation an
 (the error summary, each field's message, the rows' problems, and what was typed in the business-ID
 fields stays), then with valid data uploaded from a CSV; sends it to the area. A person acting for the
 area (Anna, who holds its mandate) sees the banner on the dashboard and starts the application for the
-patient data archive, whose connection step arrives pre-filled from the CSV. Staff then ends the old
+patient data archive, whose connection step arrives pre-filled from the CSV; before that, on its
+re-join page, it accepts the old patient data archiving's service description (first without the box:
+its error). Staff then ends the old
 commitments: first without ticking the box (its error), then with it. Every portal page is checked with
 axe-core, the error states included.
 
@@ -61,11 +63,16 @@ def plural(texts: Texts, singular: str, plural: str, num: int) -> str:
         return ngettext(singular, plural, num)
 
 
-def state_of_the_rejoin(page: Page, texts: Texts) -> Locator:
-    """The value of the re-join page's "State" row."""
-    label = re.compile(rf"^\s*{re.escape(texts('State'))}\s*$")
+def summary_value(page: Page, label_text: str) -> Locator:
+    """The value of the re-join page's summary row ``label_text``."""
+    label = re.compile(rf"^\s*{re.escape(label_text)}\s*$")
     term = page.get_by_role("main").get_by_role("term").filter(has_text=label)
     return term.locator("xpath=following-sibling::dd[1]")
+
+
+def state_of_the_rejoin(page: Page, texts: Texts) -> Locator:
+    """The value of the re-join page's "State" row."""
+    return summary_value(page, texts("State"))
 
 
 def ended_by_the_rejoin(model):
@@ -190,6 +197,7 @@ def test_kela_prepares_sends_and_ends_a_rejoin_and_the_area_gets_its_application
     area.fill(AREA.business_id)
     old_units.fill(OLD.business_id)
     technical.set_input_files(csv_file(TECHNICAL_CSV))
+    main.get_by_label(texts("Some of these organisations use the old patient data archiving")).check()
     staff.click(prepare)
     expect(page).to_have_url(re.compile(r"/staff/rejoins/\d+$"))
     campaign_url = page.url
@@ -234,6 +242,31 @@ def test_kela_prepares_sends_and_ends_a_rejoin_and_the_area_gets_its_application
     banner = area_page.get_by_role("region", name=words("Re-join of the welfare area"))
     expect(banner).to_contain_text(words("Kela has prepared your technical joining data."))
     expect(banner.get_by_role("listitem").filter(has_text=words("Patient data archive"))).to_have_count(1)
+
+    # Its re-join page: the prepared data, and the old patient data archiving's description to accept.
+    person.submit(banner.get_by_role("link", name=words("See your re-join")))
+    expect(area_page).to_have_url(re.compile(r"/rejoin/$"))
+    area_main = area_page.get_by_role("main")
+    expect(area_main.get_by_role("heading", level=1)).to_have_text(words("Re-join of the welfare area"))
+    applications = area_main.get_by_role("table", name=words("Your applications"))
+    expect(applications.get_by_role("row").filter(has_text=words("Patient data archive"))).to_contain_text(
+        POINT_OID
+    )
+    expect(area_main).to_contain_text(OLD.name)
+    accept = area_main.get_by_role("button", name=words("Accept"))
+    person.submit(accept)  # the box not ticked
+    person.expect_errors("accept")
+    box = area_main.get_by_label(
+        words("I have read the service description of old patient data archiving and accept it")
+    )
+    box.check()
+    person.submit(accept)
+    expect(area_page).to_have_url(re.compile(r"/rejoin/$"))
+    expect(area_main).to_contain_text(
+        words("You have accepted the service description of old patient data archiving.")
+    )
+    expect(accept).to_have_count(0)
+    person.submit(area_page.get_by_role("link", name=words("Back to the front page of your organisation")))
     person.apply_from_dashboard()
     person.expect_step("connection")
     expect(area_page.get_by_label(words("Connection point OID"))).to_have_value(POINT_OID)
@@ -246,6 +279,11 @@ def test_kela_prepares_sends_and_ends_a_rejoin_and_the_area_gets_its_application
     # --- Kela ends the old commitments --------------------------------------------------------------
     page.reload()
     staff.check()
+    accepted = texts(
+        "Accepted on %(date)s by %(name)s (version %(version)s)", date="@", name="@", version="1"
+    )
+    accepted_pattern = re.compile(".+".join(re.escape(part) for part in accepted.split("@")))
+    expect(summary_value(page, texts("Old patient data archiving"))).to_have_text(accepted_pattern)
     expect(archive).to_contain_text(texts("Draft"))  # the area's application, started
     end = main.get_by_role("button", name=texts("End the old commitments"))
     staff.click(end)  # the box not ticked

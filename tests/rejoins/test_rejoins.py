@@ -286,3 +286,44 @@ def test_the_rejoin_page_is_the_acting_areas_own(client, world):  # noqa: F811
     assert client.get("/rejoin/").status_code == 200
     # No old patient data archiving in this re-join: nothing to accept.
     assert client.post("/rejoin/old-archiving", data={"accept": "y"}).status_code == 404
+
+
+def test_the_technical_data_is_replaced_while_a_draft_and_a_file_too_big_is_told(client, world):  # noqa: F811
+    sign_in_staff(client)
+    prepare(client, old_units=CLINIC.business_id)
+    campaign = db.session.scalar(select(RejoinCampaign))
+    header = TECHNICAL_CSV.splitlines()[0]
+    replaced = client.post(
+        f"/staff/rejoins/{campaign.id}/technical",
+        data={"file": upload(f"{header}\nimage_archive;1.2.246.10.1.1;Kuvat;PACS;Kuvat Oy;7\n")},
+        content_type="multipart/form-data",
+    )
+    assert replaced.status_code == 303
+    db.session.expire_all()
+    assert campaign.technical == {
+        "image_archive": {
+            "points": [{"oid": "1.2.246.10.1.1", "name": "Kuvat"}],
+            "systems": [{"product": "PACS", "vendor": "Kuvat Oy", "version": "7"}],
+        }
+    }
+    huge = header + "\n" + "patient_archive;;;X;Y;1\n" * 120_000  # over 2 MB
+    too_big = client.post(
+        f"/staff/rejoins/{campaign.id}/technical",
+        data={"file": upload(huge)},
+        content_type="multipart/form-data",
+    )
+    assert too_big.status_code == 413
+    assert "The file is too big: it can be at most 2 MB." in field_errors(too_big)["file"]
+    too_big = prepare(client, area="3221311-5", technical=huge)
+    assert too_big.status_code == 413
+    assert "The file is too big" in field_errors(too_big)["file"]
+
+    client.post(f"/staff/rejoins/{campaign.id}/send")
+    refused = client.post(
+        f"/staff/rejoins/{campaign.id}/technical",
+        data={"file": upload(TECHNICAL_CSV)},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 303
+    db.session.expire_all()
+    assert list(campaign.technical) == ["image_archive"]  # unchanged once sent
