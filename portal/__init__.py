@@ -115,8 +115,10 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from portal.rejoins.services import end_reason_text
     from portal.reviews.customer import register as register_decisions
     from portal.templating import register
 
     register(app)
     register_decisions(app)
+    app.add_template_filter(end_reason_text, "end_reason")

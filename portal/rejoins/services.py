@@ -24,6 +24,8 @@ from portal.rejoins.models import RejoinCampaign, RejoinOldUnit
 from portal.texts import lazy_gettext as _l
 
 SEPARATORS = re.compile(r"[\s,;]+")
+# A customership or service in use ended by a re-join keeps this and the area's business id as its reason.
+END_REASON_PREFIX = "rejoin:"
 MAX_OLD_UNITS = 2_000
 
 
@@ -166,7 +168,7 @@ def end_old_commitments(campaign: RejoinCampaign) -> int | None:
     if not claimed:
         db.session.rollback()
         return None
-    reason = f"Welfare-area re-join: {campaign.area_name} ({campaign.area_business_id})"
+    reason = END_REASON_PREFIX + campaign.area_business_id
     ids = [u.business_id for u in campaign.old_units]
     ended = db.session.scalars(
         select(Customership).where(
@@ -234,6 +236,17 @@ def accept_old_archiving(campaign: RejoinCampaign, version: DocumentVersion) -> 
         )
     db.session.commit()
     return bool(done)
+
+
+def end_reason_text(reason: str | None) -> str:
+    """Why a customership or a service in use ended, for a page (the template filter ``end_reason``)."""
+    if not reason or not reason.startswith(END_REASON_PREFIX):
+        return reason or ""
+    business_id = reason.removeprefix(END_REASON_PREFIX)
+    name = db.session.scalar(
+        select(RejoinCampaign.area_name).where(RejoinCampaign.area_business_id == business_id)
+    )
+    return _l("Merged into %(area)s in a welfare-area re-join", area=name or business_id)
 
 
 def _area(campaign: RejoinCampaign) -> dict[str, str]:

@@ -76,7 +76,7 @@ def state_of_the_rejoin(page: Page, texts: Texts) -> Locator:
 
 
 def ended_by_the_rejoin(model):
-    return model.end_reason.like(f"Welfare-area re-join: % ({AREA.business_id})")
+    return model.end_reason == f"rejoin:{AREA.business_id}"
 
 
 def rejoin_of_the_area(app) -> RejoinCampaign | None:

@@ -106,7 +106,9 @@ def test_kela_prepares_sends_and_ends_a_rejoin(client, clinic_in_use):
     customership = db.session.scalar(
         select(Customership).where(Customership.organisation_business_id == CLINIC.business_id)
     )
-    assert customership.ended_at is not None and WELFARE_AREA.name in customership.end_reason
+    assert (
+        customership.ended_at is not None and customership.end_reason == f"rejoin:{WELFARE_AREA.business_id}"
+    )
     in_use = db.session.scalars(
         select(ServiceInUse).where(ServiceInUse.organisation_business_id == CLINIC.business_id)
     ).all()
@@ -118,6 +120,10 @@ def test_kela_prepares_sends_and_ends_a_rejoin(client, clinic_in_use):
     )
     page = page_text(client.get(f"/staff/rejoins/{campaign.id}"))
     assert "End of Kanta services" in page and "Old commitments ended" in page
+    client.set_cookie("portal_lang", "fi")
+    customer_page = page_text(client.get(f"/staff/customers/{CLINIC.business_id}"))
+    assert f"Yhdistyi organisaatioon {WELFARE_AREA.name} hyvinvointialueen liittymisessä" in customer_page
+    client.set_cookie("portal_lang", "en")
 
     # A second click changes nothing more.
     assert client.post(f"/staff/rejoins/{campaign.id}/end", data={"confirm": "y"}).status_code == 303
