@@ -37,6 +37,12 @@ COLUMNS = {
     "version": ("versio", "version"),
 }
 KEY_BY_NAME = {name: key for key, names in COLUMNS.items() for name in names}
+# The file Kela fills in (offered for download): the Finnish header and two example rows.
+TEMPLATE_CSV = (
+    ";".join(names[0] for names in COLUMNS.values())
+    + "\r\npatient_archive;1.2.246.10.12345678.10.1;Liityntäpiste;Potilastietojärjestelmä;Toimittaja Oy;1.0"
+    + "\r\neprescription;;;Reseptijärjestelmä;Toimittaja Oy;2.1\r\n"
+)
 LIMITS = Limits(max_bytes=2 * 1024 * 1024, max_rows=5_000, max_columns=50)
 MAX_TEXT = 200
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.rejoins import services
 from portal.rejoins.forms import EndForm, PrepareForm, SendForm, TechnicalForm
 from portal.rejoins.models import RejoinCampaign
-from portal.rejoins.technical import LIMITS, Technical, read_technical
+from portal.rejoins.technical import LIMITS, TEMPLATE_CSV, Technical, read_technical
 from portal.reviews.forms import STATUS_LABELS
 from portal.texts import gettext as _
 from portal.texts import lazy_gettext as _l
@@ -90,6 +90,18 @@ def _file_technical(form) -> Technical | None:
         form.file.errors.append(_("The file has no rows of technical data."))
         return None
     return technical
+
+
+@bp.get("/template.csv")
+@access(Access.STAFF)
+def template():
+    """A file to fill in: the header row in Finnish and two example rows (UTF-8 with a BOM, so that Excel
+    reads the letters right; semicolons, as Excel in Finland writes CSV)."""
+    return Response(
+        "\ufeff" + TEMPLATE_CSV,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=liittymistiedot.csv"},
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

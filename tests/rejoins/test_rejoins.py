@@ -333,3 +333,16 @@ def test_the_technical_data_is_replaced_while_a_draft_and_a_file_too_big_is_told
     assert refused.status_code == 303
     db.session.expire_all()
     assert list(campaign.technical) == ["image_archive"]  # unchanged once sent
+
+
+def test_the_template_to_fill_in_is_a_file_the_prepare_form_takes(client, world):  # noqa: F811
+    sign_in_staff(client)
+    assert 'href="/staff/rejoins/template.csv"' in client.get("/staff/rejoins/new").get_data(as_text=True)
+    response = client.get("/staff/rejoins/template.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.data.startswith("\ufeff".encode())
+    prepared = prepare(client, technical=response.data.decode("utf-8-sig"))
+    assert prepared.status_code == 303, field_errors(prepared)
+    campaign = db.session.scalar(select(RejoinCampaign))
+    assert sorted(campaign.technical) == ["eprescription", "patient_archive"]
