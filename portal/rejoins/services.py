@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g, session
+from flask import abort, g, session
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal.applications.catalogue import SERVICES
 from portal.applications.models import Application, ConnectionPoint, InformationSystem
@@ -27,6 +28,11 @@ SEPARATORS = re.compile(r"[\s,;]+")
 # A customership or service in use ended by a re-join keeps this and the area's business id as its reason.
 END_REASON_PREFIX = "rejoin:"
 MAX_OLD_UNITS = 2_000
+ALREADY_PREPARED = _l("A re-join has already been prepared for this welfare area.")
+
+
+class AlreadyPrepared(Exception):
+    """A re-join of the area was prepared meanwhile (two clicks or two reviewers at once)."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,7 @@ def area_problem(business_id: str) -> tuple[RegisterUnit | None, Any]:
             business_id=business_id,
         )
     if db.session.scalar(select(RejoinCampaign.id).where(RejoinCampaign.area_business_id == business_id)):
-        return None, _l("A re-join has already been prepared for this welfare area.")
+        return None, ALREADY_PREPARED
     return unit, None
 
 
@@ -101,7 +107,11 @@ def prepare(
         created_by_name=session.get("person_name") or "",
     )
     db.session.add(campaign)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise AlreadyPrepared from None
     db.session.execute(
         insert(RejoinOldUnit),
         [
@@ -125,8 +135,6 @@ def prepare(
 
 
 def campaign_or_404(campaign_id: int) -> RejoinCampaign:
-    from flask import abort
-
     campaign = db.session.get(RejoinCampaign, campaign_id)
     if campaign is None:
         abort(404)

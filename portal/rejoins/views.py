@@ -127,7 +127,13 @@ def prepare():
         technical = _file_technical(form)
     if form.errors or area is None or technical is None:
         return render_template("staff/rejoins/new.html", form=form), 400
-    campaign = services.prepare(area, old_units, technical.services, old_archiving=form.old_archiving.data)
+    try:
+        campaign = services.prepare(
+            area, old_units, technical.services, old_archiving=form.old_archiving.data
+        )
+    except services.AlreadyPrepared:
+        form.area.errors.append(str(services.ALREADY_PREPARED))
+        return render_template("staff/rejoins/new.html", form=form), 400
     flash(_("The re-join of %(area)s is prepared. Check it, then send it to the welfare area.",
             area=campaign.area_name), "success")  # fmt: skip
     return redirect(url_for("rejoins.campaign", campaign_id=campaign.id), code=303)

@@ -7,7 +7,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.applications.models import Application
 from portal.audit.models import AuditEvent
@@ -346,3 +346,19 @@ def test_the_template_to_fill_in_is_a_file_the_prepare_form_takes(client, world)
     assert prepared.status_code == 303, field_errors(prepared)
     campaign = db.session.scalar(select(RejoinCampaign))
     assert sorted(campaign.technical) == ["eprescription", "patient_archive"]
+
+
+def test_two_prepares_at_once_make_one_rejoin_and_the_second_is_told(client, world, monkeypatch):  # noqa: F811
+    """Both pass the check before either has committed (a double click, two reviewers): the database's
+    unique area refuses the second, which is told at the field rather than given a 500."""
+    from portal.registry.services import find_organisation
+    from portal.rejoins import services
+
+    sign_in_staff(client)
+    monkeypatch.setattr(services, "area_problem", lambda business_id: (find_organisation(business_id), None))
+    assert prepare(client, old_units=CLINIC.business_id).status_code == 303
+    again = prepare(client, old_units=CLINIC.business_id)
+    assert again.status_code == 400
+    assert "already been prepared" in field_errors(again)["area"]
+    assert db.session.scalar(select(func.count()).select_from(RejoinCampaign)) == 1
+    assert db.session.scalar(select(func.count()).select_from(RejoinOldUnit)) == 1
