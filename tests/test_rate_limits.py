@@ -198,6 +198,8 @@ def test_a_written_limit_parses_back(count, seconds):
 LIMITED = {
     "auth.start": "sign_in",
     "orgunits.upload": "upload",
+    "rejoins.prepare": "upload",
+    "rejoins.technical": "upload",
     "applications.pdf": "pdf",
     "organisations.deployment_test_report": "pdf",
     "reviews.application_pdf_download": "pdf",

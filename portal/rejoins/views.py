@@ -13,6 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from portal.access import Access, access
 from portal.customers.models import Customership
 from portal.extensions import db
+from portal.ratelimits.limits import rate_limited
 from portal.rejoins import services
 from portal.rejoins.forms import EndForm, PrepareForm, SendForm, TechnicalForm
 from portal.rejoins.models import RejoinCampaign
@@ -106,6 +107,7 @@ def template():
 
 @bp.route("/new", methods=["GET", "POST"])
 @access(Access.STAFF)
+@rate_limited("upload", methods=("POST",))
 def prepare():
     form, too_big = _form(PrepareForm)
     if too_big:
@@ -177,6 +179,7 @@ def campaign(campaign_id: int):
 
 @bp.post("/<int:campaign_id>/technical")
 @access(Access.STAFF)
+@rate_limited("upload", methods=("POST",))
 def technical(campaign_id: int):
     campaign = services.campaign_or_404(campaign_id)
     form, too_big = _form(TechnicalForm)

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 
+import pytest
 from flask_babel import force_locale
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,10 +17,17 @@ from portal.extensions import db
 from portal.integrations.demo_data import CLINIC, WELFARE_AREA
 from portal.rejoins.models import RejoinCampaign, RejoinOldUnit
 from portal.rejoins.technical import read_technical
-from tests.applications.conftest import app_config, codeserver, world  # noqa: F401
+from tests.applications.conftest import codeserver, world  # noqa: F401
 from tests.applications.test_forms_fuzz import FUZZ
 from tests.forms.strategies import any_text, business_ids, oids
 from tests.reviews.staff_helpers import sign_in_staff
+
+
+@pytest.fixture
+def app_config(codeserver) -> dict:  # noqa: F811
+    """The register from the stand-in; no upload limit (the fuzzing posts the form hundreds of times)."""
+    return {"CODESERVER_URL": codeserver.url, "RATE_LIMITS": {"sign_in": None, "upload": None, "pdf": None}}
+
 
 HEADER = ["palvelu", "liityntäpisteen oid", "liityntäpisteen nimi", "järjestelmä", "toimittaja", "versio"]
 SERVICE_WRITINGS = {
