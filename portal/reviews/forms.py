@@ -67,6 +67,12 @@ EVENT_LABELS = {
     "customership_created": _l("Kanta customership created"),
     "service_activated": _l("Service activated"),
     "outbox_retried": _l("E-mail sent again"),
+    "rejoin_prepared": _l("Welfare-area re-join prepared"),
+    "rejoin_technical_replaced": _l("Technical joining data of a re-join replaced"),
+    "rejoin_sent": _l("Welfare-area re-join sent to the area"),
+    "rejoin_old_archiving_accepted": _l("Service description of old patient data archiving accepted"),
+    "rejoin_old_commitments_ended": _l("Old commitments of a re-join ended"),
+    "customership_ended": _l("Kanta customership ended"),
 }
 
 DATE_FORMAT = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d{2})-(\d{2})")

@@ -73,6 +73,7 @@ def test_kela_prepares_sends_and_ends_a_rejoin(client, clinic_in_use):
     assert campaign.technical["eprescription"]["systems"] == [
         {"product": "Reseptori", "vendor": "Ohjelmisto Oy", "version": "3"}
     ]
+    assert "Welfare-area re-join prepared" in page_text(client.get("/staff/audit"))
     listed = client.get("/staff/rejoins/")
     assert listed.status_code == 200
     assert WELFARE_AREA.name in page_text(listed) and "Being prepared" in page_text(listed)
