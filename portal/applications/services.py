@@ -61,12 +61,13 @@ def get_application(application_id: int, *, for_update: bool = False) -> Applica
     return application_row(statement, application_id)[0]
 
 
-def applications_by_service() -> dict[str, Application]:
-    """The acting organisation's latest application per service."""
+def applications_by_service(business_id: str | None = None) -> dict[str, Application]:
+    """The latest application per service of the acting organisation (or, for Kela's pages, of the
+    organisation ``business_id``)."""
     latest: dict[str, Application] = {}
     for application in db.session.scalars(
         select(Application)
-        .where(Application.organisation_business_id == acting_business_id())
+        .where(Application.organisation_business_id == (business_id or acting_business_id()))
         .order_by(Application.created_at)
     ):
         latest[application.service] = application

@@ -216,6 +216,17 @@ class Email(FormatValidator):
         return value if is_valid_email(value) else None
 
 
+class FileChosen:
+    """A file field to which a file was given (a browser posts an empty part when none was chosen)."""
+
+    def __init__(self, message: Any) -> None:
+        self.message = message
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if field.data is None or not getattr(field.data, "filename", None):
+            raise ValidationError(self.message)
+
+
 class MaxLength:
     """At most ``max`` characters. The message may use ``%(max)d``."""
 

@@ -15,10 +15,10 @@ from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovTextInput
 from wtforms import FieldList, FormField, HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length
 
 from portal.forms.base import PortalForm, PortalSubform
-from portal.forms.validators import Required
+from portal.forms.validators import FileChosen, Required
 from portal.orgunits import rules
 from portal.orgunits.queries import OPERATORS, SEARCH_FIELDS, Criterion, Search
 from portal.reviews.forms import FilterForm, choice_field
@@ -198,12 +198,8 @@ class UploadForm(PortalForm):
             "CSV (comma or semicolon separated, UTF-8), Excel workbook (.xlsx) or tab-separated text (.txt)"
         ),
         widget=GovFileInput(),
+        validators=[FileChosen(_l("Choose the file to load"))],
     )
-
-    def validate_file(self, field) -> None:
-        data = field.data
-        if data is None or not getattr(data, "filename", None):
-            raise ValidationError(_l("Choose the file to load"))
 
 
 class LoadForm(PortalForm):

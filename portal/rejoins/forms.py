@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovFileInput, GovTextArea, GovTextInput
 from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length
 
 from portal.forms.base import PortalForm
-from portal.forms.validators import BusinessId, Required
+from portal.forms.validators import BusinessId, FileChosen, Required
 from portal.texts import lazy_gettext as _l
 
 FILE_DESCRIPTION = _l(
@@ -18,9 +18,7 @@ FILE_DESCRIPTION = _l(
 )
 
 
-def _file_chosen(form, field) -> None:
-    if field.data is None or not getattr(field.data, "filename", None):
-        raise ValidationError(_l("Choose the file of the technical joining data"))
+FILE_CHOSEN = FileChosen(_l("Choose the file of the technical joining data"))
 
 
 class PrepareForm(PortalForm):
@@ -43,7 +41,7 @@ class PrepareForm(PortalForm):
     )
     file = FileField(
         _l("Technical joining data"), description=FILE_DESCRIPTION, widget=GovFileInput(),
-        validators=[_file_chosen],
+        validators=[FILE_CHOSEN],
     )  # fmt: skip
     old_archiving = BooleanField(
         _l("Some of these organisations use the old patient data archiving"),
@@ -57,7 +55,7 @@ class PrepareForm(PortalForm):
 class TechnicalForm(PortalForm):
     file = FileField(
         _l("Technical joining data"), description=FILE_DESCRIPTION, widget=GovFileInput(),
-        validators=[_file_chosen],
+        validators=[FILE_CHOSEN],
     )  # fmt: skip
 
 

@@ -305,13 +305,9 @@ def prefill(application: Application) -> bool:
 
 def progress(campaign: RejoinCampaign) -> list[dict[str, Any]]:
     """Per Kanta service: the technical data prepared, and the area's latest application for it."""
-    latest: dict[str, Application] = {}
-    for application in db.session.scalars(
-        select(Application)
-        .where(Application.organisation_business_id == campaign.area_business_id)
-        .order_by(Application.created_at)
-    ):
-        latest[application.service] = application
+    from portal.applications.services import applications_by_service  # it pre-fills from here
+
+    latest = applications_by_service(campaign.area_business_id)
     rows = []
     for service in SERVICES:
         data = (campaign.technical or {}).get(service.key) or {}

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.access import Access, access
@@ -39,7 +40,11 @@ SHOWN_PROBLEMS = 20
 def campaigns():
     rows = [
         (campaign, services.progress(campaign))
-        for campaign in db.session.scalars(select(RejoinCampaign).order_by(RejoinCampaign.area_name))
+        for campaign in db.session.scalars(
+            select(RejoinCampaign)
+            .options(selectinload(RejoinCampaign.old_units))
+            .order_by(RejoinCampaign.area_name)
+        )
     ]
     return render_template(
         "staff/rejoins/list.html",
@@ -164,7 +169,7 @@ def campaign_page(campaign: RejoinCampaign, status: int = 200, **forms: Any):
             labels=STATE_LABELS,
             colours=STATE_COLOURS,
             status_labels=STATUS_LABELS,
-            errors_of=next((f for f in forms.values() if f.errors), None),
+            form=next((f for f in forms.values() if f.errors), None),
             **forms,
         ),
         status,
